@@ -1,0 +1,79 @@
+#!/usr/bin/env node
+import { Command, InvalidArgumentError } from 'commander';
+import { loadConfig, type Config } from './config.js';
+import { isMlwardenError } from './domain/errors.js';
+import { createLogger } from './logger.js';
+import { runMigrations, startServer } from './main.js';
+
+interface CommonOptions {
+  config?: string;
+  port?: number;
+  dataDir?: string;
+}
+
+function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65_535) throw new InvalidArgumentError('must be an integer 0..65535');
+  return n;
+}
+
+function configFrom(options: CommonOptions): Config {
+  const env: Record<string, string | undefined> = { ...process.env };
+  if (options.port !== undefined) env.MLWARDEN_PORT = String(options.port);
+  if (options.dataDir !== undefined) env.MLWARDEN_DATA_DIR = options.dataDir;
+  return loadConfig({ file: options.config, env });
+}
+
+function fail(error: unknown): never {
+  const message = isMlwardenError(error) ? error.message : error instanceof Error ? error.message : String(error);
+  process.stderr.write(`mlwarden: ${message}\n`);
+  process.exit(isMlwardenError(error) && error.kind === 'invalid' ? 2 : 1);
+}
+
+async function serve(options: CommonOptions): Promise<void> {
+  const config = configFrom(options);
+  const logger = createLogger(config.log.level);
+  const running = await startServer(config, logger);
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: committing accepted telemetry');
+    running.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+async function migrateCommand(options: CommonOptions): Promise<void> {
+  const config = configFrom(options);
+  const report = await runMigrations(config);
+  const applied = report.applied.map((m) => `  ${m.version} ${m.name}`).join('\n');
+  process.stdout.write(report.applied.length > 0 ? `applied:\n${applied}\nschema version ${report.current}\n` : `schema is current (version ${report.current})\n`);
+}
+
+export function buildProgram(): Command {
+  const program = new Command('mlwarden')
+    .description('Observability and SLO control plane for ML workloads on Kubernetes')
+    .version('0.1.0')
+    .showHelpAfterError();
+  const withCommon = (command: Command) =>
+    command
+      .option('-c, --config <file>', 'YAML configuration file (default: $MLWARDEN_CONFIG)')
+      .option('--data-dir <dir>', 'embedded ClickHouse data directory (default ./data; $MLWARDEN_DATA_DIR)');
+  withCommon(program.command('serve').description('serve the ingest and query API on the configured store'))
+    .option('-p, --port <port>', 'HTTP port (default 8080; $MLWARDEN_PORT)', port)
+    .action((options: CommonOptions) => serve(options).catch(fail));
+  withCommon(program.command('migrate').description('apply pending schema migrations to the store and exit')).action((options: CommonOptions) =>
+    migrateCommand(options).catch(fail),
+  );
+  return program;
+}
+
+await buildProgram().parseAsync(process.argv);

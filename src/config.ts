@@ -1,0 +1,110 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { MlwardenError } from './domain/errors.js';
+
+const identifier = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a plain identifier (letters, digits, _)');
+const tokenList = z.array(z.string().min(16, 'tokens must be at least 16 characters')).default([]);
+
+export const configSchema = z.strictObject({
+  server: z
+    .strictObject({
+      host: z.string().default('0.0.0.0'),
+      port: z.number().int().min(0).max(65_535).default(8080),
+      body_limit_bytes: z.number().int().min(1024).default(16 * 1024 * 1024),
+    })
+    .prefault({}),
+  store: z
+    .strictObject({
+      data_dir: z.string().min(1).default('./data'),
+      url: z.url().optional(),
+      user: z.string().optional(),
+      password: z.string().optional(),
+      database: identifier.default('mlwarden'),
+      cluster: identifier.optional(),
+      retention_days: z.number().int().min(1).max(3650).default(30),
+      request_timeout_ms: z.number().int().min(100).default(30_000),
+      tls: z
+        .strictObject({ ca_file: z.string().optional(), cert_file: z.string().optional(), key_file: z.string().optional() })
+        .optional(),
+    })
+    .prefault({}),
+  ingest: z
+    .strictObject({
+      max_batch_rows: z.number().int().min(1).default(100_000),
+      flush_interval_ms: z.number().int().min(1).max(60_000).default(200),
+      max_pending_rows: z.number().int().min(1).default(1_000_000),
+      retry_after_seconds: z.number().int().min(1).default(1),
+    })
+    .prefault({}),
+  auth: z.strictObject({ ingest_tokens: tokenList, admin_tokens: tokenList }).prefault({}),
+  log: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).prefault({}),
+});
+
+export type Config = z.output<typeof configSchema>;
+
+type Env = Record<string, string | undefined>;
+
+const list = (value: string): string[] => value.split(',').map((t) => t.trim()).filter((t) => t !== '');
+
+/** Environment variables that override the file: name → (config path, parser). */
+const ENV_OVERRIDES: Record<string, [section: string, key: string, parse: (v: string) => unknown]> = {
+  MLWARDEN_HOST: ['server', 'host', String],
+  MLWARDEN_PORT: ['server', 'port', Number],
+  MLWARDEN_DATA_DIR: ['store', 'data_dir', String],
+  MLWARDEN_CLICKHOUSE_URL: ['store', 'url', String],
+  MLWARDEN_CLICKHOUSE_USER: ['store', 'user', String],
+  MLWARDEN_CLICKHOUSE_PASSWORD: ['store', 'password', String],
+  MLWARDEN_CLICKHOUSE_DATABASE: ['store', 'database', String],
+  MLWARDEN_CLICKHOUSE_CLUSTER: ['store', 'cluster', String],
+  MLWARDEN_RETENTION_DAYS: ['store', 'retention_days', Number],
+  MLWARDEN_INGEST_TOKEN: ['auth', 'ingest_tokens', list],
+  MLWARDEN_ADMIN_TOKEN: ['auth', 'admin_tokens', list],
+  MLWARDEN_LOG_LEVEL: ['log', 'level', String],
+};
+
+function readFile(path: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new MlwardenError('invalid', `cannot read config file ${path}: ${(error as Error).message}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = parseYaml(text);
+  } catch (error) {
+    throw new MlwardenError('invalid', `config file ${path} is not valid YAML: ${(error as Error).message}`);
+  }
+  if (parsed === null || parsed === undefined) return {};
+  if (typeof parsed !== 'object' || Array.isArray(parsed)) throw new MlwardenError('invalid', `config file ${path} must hold a mapping`);
+  return parsed as Record<string, unknown>;
+}
+
+function applyEnv(raw: Record<string, unknown>, env: Env): Record<string, unknown> {
+  const merged: Record<string, Record<string, unknown>> = {};
+  for (const [section, value] of Object.entries(raw)) {
+    merged[section] = typeof value === 'object' && value !== null ? { ...(value as Record<string, unknown>) } : (value as Record<string, unknown>);
+  }
+  for (const [name, [section, key, parse]] of Object.entries(ENV_OVERRIDES)) {
+    const value = env[name];
+    if (value === undefined || value === '') continue;
+    merged[section] = { ...(merged[section] ?? {}), [key]: parse(value) };
+  }
+  return merged;
+}
+
+/**
+ * Loads configuration: the YAML file (if any), then MLWARDEN_* environment overrides, validated as
+ * a whole. A bad value fails here, naming where it came from and why; secrets are never echoed.
+ */
+export function loadConfig(options: { file?: string | undefined; env?: Env } = {}): Config {
+  const env = options.env ?? process.env;
+  const file = options.file ?? env.MLWARDEN_CONFIG;
+  const raw = applyEnv(file ? readFile(file) : {}, env);
+  const result = configSchema.safeParse(raw);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => ({ field: issue.path.join('.'), reason: issue.message }));
+  const where = file ? `config file ${file} (with MLWARDEN_* overrides)` : 'configuration (MLWARDEN_* environment)';
+  throw new MlwardenError('invalid', `${where} is invalid: ${problems.map((p) => `${p.field} ${p.reason}`).join('; ')}`, { problems });
+}

@@ -1,0 +1,10 @@
+export { TELEMETRY_KINDS, isTelemetryKind } from './kinds.js';
+export type { TelemetryKind, TelemetryRows, TelemetryRow } from './kinds.js';
+export { validateRecords, MAX_FUTURE_SKEW_MS, MAX_REPORTED_PROBLEMS } from './validate.js';
+export { RUN_KINDS, RUN_STATES } from './runs.js';
+export type { RunRow, RunState } from './runs.js';
+export type { GpuRow } from './gpu.js';
+export type { RequestRow } from './requests.js';
+export { ERROR_STATUS_FROM } from './requests.js';
+export type { FeatureRow } from './features.js';
+export { MIN_TIMESTAMP_MS, MAX_TIMESTAMP_MS } from './timestamp.js';

@@ -1,0 +1,31 @@
+import { Hono } from 'hono';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { MlwardenError } from '../domain/errors.js';
+import type { Authenticator } from './auth.js';
+import { problemResponse } from './problem.js';
+import { healthRoutes, type Readiness } from './routes/health.js';
+import { metricsRoutes } from './routes/metrics.js';
+import { telemetryRoutes, type TelemetryRoutesDeps } from './routes/telemetry.js';
+
+export interface AppDeps extends TelemetryRoutesDeps {
+  auth: Authenticator;
+  registry: Registry;
+  readiness: () => Promise<Readiness>;
+  logger: Logger;
+}
+
+/** The HTTP surface: every route, one error mapper. Tests drive it through app.request() with no socket. */
+export function createApp(deps: AppDeps): Hono {
+  const app = new Hono();
+  app.route('/', healthRoutes(deps.readiness));
+  app.route('/', metricsRoutes(deps.registry));
+  app.route('/', telemetryRoutes(deps));
+  app.notFound((c) => problemResponse(c, new MlwardenError('not-found', `no route for ${c.req.method} ${c.req.path}`)));
+  app.onError((error, c) => {
+    const known = error instanceof MlwardenError;
+    if (!known || error.kind === 'internal') deps.logger.error({ err: error, path: c.req.path }, 'request failed');
+    return problemResponse(c, error);
+  });
+  return app;
+}

@@ -1,0 +1,12 @@
+export { openStore, SHARED_SETTINGS } from './client.js';
+export type { StoreClient, StoreConfig, StoreMode } from './client.js';
+export { migrate, schemaIsCurrent, appliedVersions } from './migrate.js';
+export type { MigrationReport } from './migrate.js';
+export { MIGRATIONS, LATEST_SCHEMA_VERSION } from './migrations.js';
+export { createTable, createDatabase, qualified, ident } from './ddl.js';
+export type { DdlContext } from './ddl.js';
+export { TELEMETRY_TABLES } from './tables.js';
+export { telemetryInserter } from './telemetry-writer.js';
+export type { TelemetryInserter } from './telemetry-writer.js';
+export { telemetrySummary } from './telemetry-summary.js';
+export type { SummaryQuery, SummaryRow } from './telemetry-summary.js';

@@ -1,0 +1,177 @@
+/**
+ * The telemetry tables as data. DDL (single node or cluster) is rendered from these specs by ddl.ts,
+ * and the row encoders read the same column lists, so a column exists in one place only.
+ */
+export interface ColumnSpec {
+  name: string;
+  type: string;
+  codec?: string;
+  /** Filled by ClickHouse; never sent on insert. */
+  materialized?: string;
+}
+
+export type EngineSpec =
+  | { kind: 'MergeTree' }
+  | { kind: 'ReplacingMergeTree'; version: string }
+  | { kind: 'AggregatingMergeTree' };
+
+export interface TableSpec {
+  name: string;
+  columns: ColumnSpec[];
+  engine: EngineSpec;
+  partitionBy?: string;
+  orderBy: string[];
+  /** Column the retention TTL counts from; tables without one keep rows until deleted. */
+  ttlColumn?: string;
+  indexes?: string[];
+  /** Distributed sharding expression in cluster mode; rows of one key land on one shard. */
+  shardingKey?: string;
+}
+
+const TS = "DateTime64(3, 'UTC')";
+const ts: ColumnSpec = { name: 'ts', type: TS, codec: 'Delta, ZSTD(1)' };
+const lc = (name: string): ColumnSpec => ({ name, type: 'LowCardinality(String)' });
+const labels: ColumnSpec = { name: 'labels', type: 'Map(LowCardinality(String), String)', codec: 'ZSTD(1)' };
+
+export const RUNS: TableSpec = {
+  name: 'runs',
+  columns: [
+    ts,
+    { name: 'run_id', type: 'String' },
+    { name: 'parent_run_id', type: 'String' },
+    lc('kind'), lc('pipeline'), lc('namespace'), lc('model'), lc('version'), lc('state'), lc('reason'),
+    { name: 'attempt', type: 'UInt32', codec: 'T64, ZSTD(1)' },
+    { name: 'priority', type: 'Int32', codec: 'T64, ZSTD(1)' },
+    { name: 'gpus', type: 'UInt16', codec: 'T64, ZSTD(1)' },
+    { name: 'created_at', type: `Nullable(${TS})` },
+    { name: 'started_at', type: `Nullable(${TS})` },
+    { name: 'finished_at', type: `Nullable(${TS})` },
+    { name: 'pending_ms', type: 'Nullable(UInt64)' },
+    labels,
+  ],
+  engine: { kind: 'MergeTree' },
+  partitionBy: 'toDate(ts)',
+  orderBy: ['kind', 'namespace', 'pipeline', 'run_id', 'ts'],
+  ttlColumn: 'ts',
+  indexes: ['INDEX idx_model model TYPE set(1000) GRANULARITY 4'],
+};
+
+export const GPU_SAMPLES: TableSpec = {
+  name: 'gpu_samples',
+  columns: [
+    ts,
+    lc('node'), lc('gpu_uuid'),
+    { name: 'gpu_index', type: 'UInt16', codec: 'T64, ZSTD(1)' },
+    lc('gpu_model'), lc('namespace'),
+    { name: 'pod', type: 'String', codec: 'ZSTD(1)' },
+    lc('job'),
+    { name: 'util_pct', type: 'Float32', codec: 'Gorilla, ZSTD(1)' },
+    { name: 'mem_used_bytes', type: 'Nullable(UInt64)', codec: 'T64, ZSTD(1)' },
+    { name: 'mem_total_bytes', type: 'Nullable(UInt64)', codec: 'T64, ZSTD(1)' },
+    { name: 'power_w', type: 'Nullable(Float32)', codec: 'Gorilla, ZSTD(1)' },
+    { name: 'sm_active', type: 'Nullable(Float32)', codec: 'Gorilla, ZSTD(1)' },
+    labels,
+  ],
+  engine: { kind: 'MergeTree' },
+  partitionBy: 'toDate(ts)',
+  orderBy: ['node', 'gpu_uuid', 'ts'],
+  ttlColumn: 'ts',
+  indexes: ['INDEX idx_job job TYPE set(1000) GRANULARITY 4'],
+};
+
+/**
+ * One row per request (status, latency_ms) or per pre-aggregated batch (count, errors, buckets).
+ * Raw rows have count = 1 and a latency; batch rows have latency_ms NULL and per-bucket counts,
+ * so latency SLIs use exact latencies where they exist and buckets otherwise.
+ */
+export const REQUESTS: TableSpec = {
+  name: 'requests',
+  columns: [
+    ts,
+    lc('model'), lc('version'), lc('endpoint'), lc('namespace'),
+    { name: 'status', type: 'UInt16', codec: 'T64, ZSTD(1)' },
+    { name: 'count', type: 'UInt64', codec: 'T64, ZSTD(1)' },
+    { name: 'errors', type: 'UInt64', codec: 'T64, ZSTD(1)' },
+    { name: 'latency_ms', type: 'Nullable(Float64)', codec: 'ZSTD(1)' },
+    { name: 'latency_sum_ms', type: 'Float64', codec: 'ZSTD(1)' },
+    { name: 'bucket_bounds_ms', type: 'Array(Float64)', codec: 'ZSTD(1)' },
+    { name: 'bucket_counts', type: 'Array(UInt64)', codec: 'ZSTD(1)' },
+  ],
+  engine: { kind: 'MergeTree' },
+  partitionBy: 'toDate(ts)',
+  orderBy: ['model', 'version', 'endpoint', 'ts'],
+  ttlColumn: 'ts',
+};
+
+/** Feature observations (value | category | missing) or serving-side histograms (edges + counts). */
+export const FEATURE_VALUES: TableSpec = {
+  name: 'feature_values',
+  columns: [
+    ts,
+    lc('model'), lc('version'), lc('feature'),
+    { name: 'value', type: 'Nullable(Float64)', codec: 'ZSTD(1)' },
+    { name: 'category', type: 'Nullable(String)', codec: 'ZSTD(1)' },
+    { name: 'observations', type: 'UInt64', codec: 'T64, ZSTD(1)' },
+    { name: 'hist_edges', type: 'Array(Float64)', codec: 'ZSTD(1)' },
+    { name: 'hist_counts', type: 'Array(UInt64)', codec: 'ZSTD(1)' },
+    { name: 'hist_missing', type: 'UInt64', codec: 'T64, ZSTD(1)' },
+  ],
+  engine: { kind: 'MergeTree' },
+  partitionBy: 'toDate(ts)',
+  orderBy: ['model', 'feature', 'version', 'ts'],
+  ttlColumn: 'ts',
+};
+
+/** The policy engine's audit trail: one row per state change of an action, latest wins. */
+export const ACTIONS: TableSpec = {
+  name: 'actions',
+  columns: [
+    { name: 'id', type: 'String' },
+    lc('policy'), lc('kind'),
+    { name: 'target', type: 'String' },
+    lc('status'),
+    { name: 'reason', type: 'String' },
+    { name: 'cause', type: 'String', codec: 'ZSTD(1)' },
+    { name: 'created_at', type: TS },
+    { name: 'updated_at', type: TS },
+  ],
+  engine: { kind: 'ReplacingMergeTree', version: 'updated_at' },
+  partitionBy: 'toYYYYMM(created_at)',
+  orderBy: ['id'],
+  shardingKey: 'cityHash64(id)',
+};
+
+/** Which migrations have been applied; ReplacingMergeTree so two processes migrating at once leave one row. */
+export const SCHEMA_MIGRATIONS: TableSpec = {
+  name: 'schema_migrations',
+  columns: [
+    { name: 'version', type: 'UInt32' },
+    { name: 'name', type: 'String' },
+    { name: 'applied_at', type: TS },
+  ],
+  engine: { kind: 'ReplacingMergeTree', version: 'applied_at' },
+  orderBy: ['version'],
+  shardingKey: 'version',
+};
+
+/**
+ * Per-minute request rollup: exact counts plus latency quantile states, so SLO evaluation over
+ * 30 days reads minutes, not raw requests. Batch rows contribute counts; quantiles come from raw rows.
+ */
+export const REQUESTS_1M: TableSpec = {
+  name: 'requests_1m',
+  columns: [
+    { name: 'minute', type: "DateTime('UTC')", codec: 'Delta, ZSTD(1)' },
+    lc('model'), lc('version'), lc('endpoint'), lc('namespace'),
+    { name: 'count', type: 'SimpleAggregateFunction(sum, UInt64)' },
+    { name: 'errors', type: 'SimpleAggregateFunction(sum, UInt64)' },
+    { name: 'latency_sum_ms', type: 'SimpleAggregateFunction(sum, Float64)' },
+    { name: 'latency_quantiles', type: 'AggregateFunction(quantilesTDigest(0.5, 0.95, 0.99), Float64)' },
+  ],
+  engine: { kind: 'AggregatingMergeTree' },
+  partitionBy: 'toDate(minute)',
+  orderBy: ['model', 'version', 'endpoint', 'namespace', 'minute'],
+  ttlColumn: 'minute',
+};
+
+export const TELEMETRY_TABLES = { runs: RUNS, gpu: GPU_SAMPLES, requests: REQUESTS, features: FEATURE_VALUES } as const;
