@@ -14,9 +14,12 @@ function escapeTsv(text: string): string {
   return NEEDS_TSV_ESCAPE.test(text) ? text.replace(/[\\\t\n\r\0]/g, (c) => TSV_ESCAPES[c] as string) : text;
 }
 
-/** A string literal inside a composite value (Map), quoted the way ClickHouse's text formats read it. */
+/**
+ * A string literal inside a composite value (Map): single-quoted with backslash escapes. The field as a
+ * whole is not TSV-escaped again; escaping tabs and newlines here keeps the row on one line.
+ */
 function quoteLiteral(text: string): string {
-  return `'${text.replace(/[\\']/g, (c) => `\\${c}`)}'`;
+  return `'${text.replace(/[\\\t\n\r\0']/g, (c) => (c === "'" ? "\\'" : (TSV_ESCAPES[c] as string)))}'`;
 }
 
 function epochMsToSeconds(ms: number): string {
@@ -37,7 +40,7 @@ function scalarEncoder(type: string): Encode {
   if (type.startsWith('Map(')) {
     return (v) => {
       const entries = Object.entries((v ?? {}) as Record<string, string>);
-      return escapeTsv(`{${entries.map(([k, val]) => `${quoteLiteral(k)}:${quoteLiteral(val)}`).join(',')}}`);
+      return `{${entries.map(([k, val]) => `${quoteLiteral(k)}:${quoteLiteral(val)}`).join(',')}}`;
     };
   }
   if (type.includes('String')) return (v) => escapeTsv(v as string);

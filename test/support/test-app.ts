@@ -1,0 +1,53 @@
+import type { Hono } from 'hono';
+import { pino } from 'pino';
+import { Registry } from 'prom-client';
+import { ingestMetrics, TelemetryIngest, type IngestOptions } from '../../src/ingest/index.js';
+import { authenticator, createApp, type TokenConfig } from '../../src/server/index.js';
+import { schemaIsCurrent, telemetryInserter, telemetrySummary, type TelemetryInserter } from '../../src/store/index.js';
+import type { TestStore } from './test-store.js';
+
+export const INGEST_TOKEN = 'ingest-token-0123456789abcdef';
+export const ADMIN_TOKEN = 'admin-token-0123456789abcdef01';
+
+export interface TestApp {
+  app: Hono;
+  ingest: TelemetryIngest;
+  registry: Registry;
+  close(): Promise<void>;
+}
+
+/** The real app over a real store, wired like main.ts but without a socket (drive it with app.request). */
+export function testApp(
+  t: TestStore,
+  options: { tokens?: TokenConfig; ingest?: Partial<IngestOptions>; inserter?: TelemetryInserter; now?: () => number; bodyLimitBytes?: number } = {},
+): TestApp {
+  const registry = new Registry();
+  const logger = pino({ level: 'silent' });
+  const now = options.now ?? (() => Date.now());
+  const ingest = new TelemetryIngest({
+    inserter: options.inserter ?? telemetryInserter(t.store.client, t.ctx.database),
+    options: { maxBatchRows: 10_000, flushIntervalMs: 5, maxPendingRows: 100_000, retryAfterSeconds: 1, ...options.ingest },
+    now,
+    logger,
+    metrics: (pending) => ingestMetrics(registry, pending),
+  });
+  const app = createApp({
+    ingest,
+    auth: authenticator(options.tokens ?? { ingestTokens: [], adminTokens: [] }),
+    registry,
+    logger,
+    now,
+    bodyLimitBytes: options.bodyLimitBytes ?? 1024 * 1024,
+    readiness: async () => {
+      const current = await schemaIsCurrent(t.store.client, t.ctx);
+      return { ready: current, checks: { clickhouse: 'ok', migrations: current ? 'ok' : 'pending' } };
+    },
+    summary: (q) => telemetrySummary(t.store.client, t.ctx.database, q),
+  });
+  return { app, ingest, registry, close: () => ingest.close() };
+}
+
+export function post(app: Hono, kind: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
+  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  return Promise.resolve(app.request(`/v1/telemetry/${kind}`, { method: 'POST', body: text, headers: { 'content-type': 'application/json', ...headers } }));
+}
