@@ -26,7 +26,7 @@ function targetOf(file: string, specifier: string): string | undefined {
 const topFolder = (path: string) => path.split('/')[0] as string;
 const sourceFiles = files(SRC).map((f) => ({ file: f, path: relative(SRC, f) }));
 
-const DOMAIN_PACKAGES = new Set(['zod', 'simple-statistics']);
+const DOMAIN_PACKAGES = new Set(['zod', 'simple-statistics', 'yaml']);
 const PACKAGE_OWNERS: Record<string, string> = {
   '@clickhouse/client': 'store',
   chdb: 'store',

@@ -10,3 +10,6 @@ export { telemetryInserter } from './telemetry-writer.js';
 export type { TelemetryInserter } from './telemetry-writer.js';
 export { telemetrySummary } from './telemetry-summary.js';
 export type { SummaryQuery, SummaryRow } from './telemetry-summary.js';
+export { windowCounts } from './sli/window-counts.js';
+export type { GroupCounts, WindowQuery } from './sli/window-counts.js';
+export { DRIFT_SCORES, ALERT_EVENTS, SILENCES } from './tables.js';

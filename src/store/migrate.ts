@@ -1,7 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { createDatabase, createTable, qualified, storageTableName, ttlExpression, type DdlContext } from './ddl.js';
 import { MIGRATIONS, LATEST_SCHEMA_VERSION, type Migration } from './migrations.js';
-import { SCHEMA_MIGRATIONS, TELEMETRY_TABLES, REQUESTS_1M, type TableSpec } from './tables.js';
+import { DRIFT_SCORES, REQUESTS_1M, SCHEMA_MIGRATIONS, TELEMETRY_TABLES, type TableSpec } from './tables.js';
 
 export interface MigrationReport {
   applied: Array<{ version: number; name: string }>;
@@ -28,7 +28,7 @@ async function apply(client: ClickHouseClient, migration: Migration, ctx: DdlCon
 
 /** Brings retention TTLs in line with the configured days; cheap when nothing changed. */
 async function ensureRetention(client: ClickHouseClient, ctx: DdlContext): Promise<void> {
-  const tables: TableSpec[] = [...Object.values(TELEMETRY_TABLES), REQUESTS_1M];
+  const tables: TableSpec[] = [...Object.values(TELEMETRY_TABLES), REQUESTS_1M, DRIFT_SCORES];
   for (const spec of tables) {
     const ttl = ttlExpression(spec, ctx.retentionDays);
     if (!ttl) continue;

@@ -1,5 +1,5 @@
 import { createDatabase, createMaterializedView, createTable, type DdlContext } from './ddl.js';
-import { ACTIONS, FEATURE_VALUES, GPU_SAMPLES, REQUESTS, REQUESTS_1M, RUNS } from './tables.js';
+import { ACTIONS, ALERT_EVENTS, DRIFT_SCORES, FEATURE_VALUES, GPU_SAMPLES, REQUESTS, REQUESTS_1M, RUNS, SILENCES } from './tables.js';
 
 /** A schema step. Statements are idempotent (IF NOT EXISTS) so a half-applied migration can be re-run. */
 export interface Migration {
@@ -30,6 +30,11 @@ export const MIGRATIONS: readonly Migration[] = [
       ...createTable(REQUESTS_1M, ctx),
       createMaterializedView('requests_1m_mv', REQUESTS_1M.name, REQUESTS.name, requestsPerMinute, ctx),
     ],
+  },
+  {
+    version: 3,
+    name: 'drift scores, alert history and silences',
+    statements: (ctx) => [DRIFT_SCORES, ALERT_EVENTS, SILENCES].flatMap((t) => createTable(t, ctx)),
   },
 ];
 

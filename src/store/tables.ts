@@ -175,3 +175,66 @@ export const REQUESTS_1M: TableSpec = {
 };
 
 export const TELEMETRY_TABLES = { runs: RUNS, gpu: GPU_SAMPLES, requests: REQUESTS, features: FEATURE_VALUES } as const;
+
+/**
+ * PSI per model, feature and window as drift analysis scores it (status ok | drifting | insufficient);
+ * the drift SLI counts these. A recomputed window replaces the earlier row.
+ */
+export const DRIFT_SCORES: TableSpec = {
+  name: 'drift_scores',
+  columns: [
+    { ...ts, name: 'ts' },
+    { name: 'window_start', type: TS },
+    lc('model'), lc('version'), lc('feature'),
+    { name: 'psi', type: 'Float64' },
+    { name: 'threshold', type: 'Float64' },
+    { name: 'n_reference', type: 'UInt64' },
+    { name: 'n_current', type: 'UInt64' },
+    lc('status'),
+    { name: 'computed_at', type: TS },
+  ],
+  engine: { kind: 'ReplacingMergeTree', version: 'computed_at' },
+  partitionBy: 'toYYYYMM(ts)',
+  orderBy: ['model', 'feature', 'version', 'ts'],
+  ttlColumn: 'ts',
+};
+
+/** Every alert state change (pending, firing, resolved): alert history, and what MTTR is computed from. */
+export const ALERT_EVENTS: TableSpec = {
+  name: 'alert_events',
+  columns: [
+    ts,
+    lc('slo'), lc('severity'), lc('alertname'),
+    { name: 'dedupe_key', type: 'String' },
+    { name: 'group_labels', type: 'Map(LowCardinality(String), String)' },
+    lc('state'),
+    lc('tier'),
+    { name: 'since', type: TS },
+    { name: 'firing_since', type: `Nullable(${TS})` },
+    { name: 'long_burn', type: 'Nullable(Float64)' },
+    { name: 'short_burn', type: 'Nullable(Float64)' },
+  ],
+  engine: { kind: 'MergeTree' },
+  partitionBy: 'toYYYYMM(ts)',
+  orderBy: ['slo', 'dedupe_key', 'ts'],
+  shardingKey: 'cityHash64(dedupe_key)',
+};
+
+/** Silences and maintenance windows; edits and deletes write a newer row. */
+export const SILENCES: TableSpec = {
+  name: 'silences',
+  columns: [
+    { name: 'id', type: 'String' },
+    { name: 'matchers', type: 'Map(String, String)' },
+    { name: 'starts_at', type: TS },
+    { name: 'ends_at', type: TS },
+    { name: 'comment', type: 'String' },
+    { name: 'created_by', type: 'String' },
+    { name: 'created_at', type: TS },
+    { name: 'updated_at', type: TS },
+    { name: 'deleted', type: 'UInt8' },
+  ],
+  engine: { kind: 'ReplacingMergeTree', version: 'updated_at' },
+  orderBy: ['id'],
+  shardingKey: 'cityHash64(id)',
+};

@@ -1,0 +1,51 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, test } from 'vitest';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+
+function mlwarden(args: string[], env: Record<string, string> = {}) {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+    timeout: 60_000,
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('the mlwarden command', () => {
+  test('--help lists serve and migrate', () => {
+    const { status, stdout } = mlwarden(['--help']);
+    expect(status).toBe(0);
+    expect(stdout).toMatch(/serve \[options\]/);
+    expect(stdout).toMatch(/migrate \[options\]/);
+  });
+
+  test('migrate applies the schema once, then reports it current', () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'mlwarden-cli-'));
+    const first = mlwarden(['migrate', '--data-dir', dataDir]);
+    expect(first.stderr).toBe('');
+    expect(first.stdout).toMatch(/applied:\n {2}1 telemetry tables/);
+    const second = mlwarden(['migrate', '--data-dir', dataDir]);
+    expect(second.stdout).toMatch(/schema is current \(version \d+\)/);
+  });
+
+  test('a bad configuration value stops serve with exit code 2, the field and the reason', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mlwarden-cli-'));
+    const file = join(dir, 'mlwarden.yaml');
+    writeFileSync(file, 'store:\n  retention_days: -3\n');
+    const { status, stderr } = mlwarden(['serve', '--config', file]);
+    expect(status).toBe(2);
+    expect(stderr).toMatch(/store\.retention_days/);
+    expect(stderr).toMatch(new RegExp(`config file ${file}`));
+  });
+
+  test('an invalid --port is refused before anything starts', () => {
+    const { status, stderr } = mlwarden(['serve', '--port', 'http']);
+    expect(status).not.toBe(0);
+    expect(stderr).toMatch(/must be an integer 0\.\.65535/);
+  });
+});
