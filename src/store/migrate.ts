@@ -41,10 +41,8 @@ async function ensureRetention(client: ClickHouseClient, ctx: DdlContext): Promi
     const [row] = await result.json<{ ddl: string }>();
     if (!row || row.ddl.includes(`toIntervalDay(${Math.trunc(ctx.retentionDays)})`)) continue;
     const cluster = ctx.cluster ? ` ON CLUSTER \`${ctx.cluster}\`` : '';
-    await client.command({
-      query: `ALTER TABLE ${qualified(ctx, local)}${cluster} MODIFY TTL ${ttl}`,
-      clickhouse_settings: { materialize_ttl_after_modify: 0 },
-    });
+    // A SETTINGS clause, not clickhouse_settings: chDB would apply the latter to the whole session.
+    await client.command({ query: `ALTER TABLE ${qualified(ctx, local)}${cluster} MODIFY TTL ${ttl} SETTINGS materialize_ttl_after_modify = 0` });
   }
 }
 

@@ -18,12 +18,14 @@ interface Filter {
   value: string | undefined;
 }
 
-function where(filters: Filter[], params: Record<string, unknown>): string {
+/** Equality filters on a table's columns; `table` qualifies them where the SELECT aliases shadow column names. */
+function where(filters: Filter[], params: Record<string, unknown>, table = ''): string {
+  const prefix = table === '' ? '' : `${table}.`;
   return filters
     .filter((f) => f.value !== undefined)
     .map((f) => {
       params[`f_${f.column}`] = f.value;
-      return ` AND ${f.column} = {f_${f.column}:String}`;
+      return ` AND ${prefix}${f.column} = {f_${f.column}:String}`;
     })
     .join('');
 }
@@ -68,13 +70,13 @@ GROUP BY minute, model, version, endpoint, namespace`;
 /** Runs of a kind that reached a terminal state, counted once each at their last terminal row. */
 function finishedRuns(db: string, runKind: string, extraWhere: string, params: Record<string, unknown>, s: { pipeline?: string | undefined; namespace?: string | undefined; model?: string | undefined }, goodExpr: string): MinuteEvents {
   params.run_kind = runKind;
-  const filters = where([{ column: 'pipeline', value: s.pipeline }, { column: 'namespace', value: s.namespace }, { column: 'model', value: s.model }], params);
+  const filters = where([{ column: 'pipeline', value: s.pipeline }, { column: 'namespace', value: s.namespace }, { column: 'model', value: s.model }], params, 'r');
   const sql = `SELECT toStartOfMinute(finished) AS minute, pipeline, namespace, model, version, toFloat64(countIf(${goodExpr})) AS good, toFloat64(count()) AS total
 FROM (
   SELECT run_id, argMax(state, ts) AS final_state, max(ts) AS finished, max(attempt) AS attempts,
          any(pipeline) AS pipeline, any(namespace) AS namespace, any(model) AS model, any(version) AS version
-  FROM ${qualified({ database: db }, 'runs')}
-  WHERE ${RANGE} AND kind = {run_kind:String} AND state IN ('succeeded', 'failed')${extraWhere}${filters}
+  FROM ${qualified({ database: db }, 'runs')} AS r
+  WHERE r.${RANGE} AND r.kind = {run_kind:String} AND r.state IN ('succeeded', 'failed')${extraWhere}${filters}
   GROUP BY run_id
 )
 GROUP BY minute, pipeline, namespace, model, version`;
@@ -83,16 +85,16 @@ GROUP BY minute, pipeline, namespace, model, version`;
 
 function scheduling(s: SliOf<'scheduling'>, db: string): MinuteEvents {
   const params: Record<string, unknown> = { threshold_ms: s.threshold_s * 1000 };
-  const kindFilter = s.run_kind === undefined ? '' : ' AND kind = {run_kind:String}';
+  const kindFilter = s.run_kind === undefined ? '' : ' AND r.kind = {run_kind:String}';
   if (s.run_kind !== undefined) params.run_kind = s.run_kind;
-  const filters = where([{ column: 'pipeline', value: s.pipeline }, { column: 'namespace', value: s.namespace }, { column: 'model', value: s.model }], params);
+  const filters = where([{ column: 'pipeline', value: s.pipeline }, { column: 'namespace', value: s.namespace }, { column: 'model', value: s.model }], params, 'r');
   const sql = `SELECT toStartOfMinute(started) AS minute, pipeline, namespace, model, version, kind,
   toFloat64(countIf(pending <= {threshold_ms:UInt64})) AS good, toFloat64(count()) AS total
 FROM (
   SELECT run_id, argMin(pending_ms, ts) AS pending, min(ts) AS started,
          any(pipeline) AS pipeline, any(namespace) AS namespace, any(model) AS model, any(version) AS version, any(kind) AS kind
-  FROM ${qualified({ database: db }, 'runs')}
-  WHERE ${RANGE} AND pending_ms IS NOT NULL${kindFilter}${filters}
+  FROM ${qualified({ database: db }, 'runs')} AS r
+  WHERE r.${RANGE} AND r.pending_ms IS NOT NULL${kindFilter}${filters}
   GROUP BY run_id
 )
 GROUP BY minute, pipeline, namespace, model, version, kind`;
@@ -102,12 +104,12 @@ GROUP BY minute, pipeline, namespace, model, version, kind`;
 /** A GPU-minute is allocated when the GPU ran a pod; it is good when its mean utilisation reached the threshold. */
 function gpuEfficiency(s: SliOf<'gpu_efficiency'>, db: string): MinuteEvents {
   const params: Record<string, unknown> = { threshold: s.threshold_pct };
-  const filters = where([{ column: 'namespace', value: s.namespace }, { column: 'job', value: s.job }, { column: 'node', value: s.node }], params);
+  const filters = where([{ column: 'namespace', value: s.namespace }, { column: 'job', value: s.job }, { column: 'node', value: s.node }], params, 'g');
   const sql = `SELECT minute, namespace, node, job, gpu_model, toFloat64(countIf(util >= {threshold:Float64})) AS good, toFloat64(count()) AS total
 FROM (
   SELECT toStartOfMinute(ts) AS minute, gpu_uuid, any(namespace) AS namespace, any(node) AS node, any(job) AS job, any(gpu_model) AS gpu_model, avg(util_pct) AS util
-  FROM ${qualified({ database: db }, 'gpu_samples')}
-  WHERE ${RANGE} AND pod != ''${filters}
+  FROM ${qualified({ database: db }, 'gpu_samples')} AS g
+  WHERE g.${RANGE} AND g.pod != ''${filters}
   GROUP BY minute, gpu_uuid
 )
 GROUP BY minute, namespace, node, job, gpu_model`;
@@ -137,7 +139,7 @@ const BUILDERS: { [K in StoreSliType]: (s: SliOf<K>, db: string) => MinuteEvents
   training_completion: (s, db) => finishedRuns(db, 'training', '', {}, s, "final_state = 'succeeded'"),
   validation_pass: (s, db) => finishedRuns(db, 'evaluation', '', {}, s, "final_state = 'succeeded'"),
   first_attempt_success: (s, db) => finishedRuns(db, s.run_kind, '', {}, s, "final_state = 'succeeded' AND attempts = 1"),
-  artifact_upload: (s, db) => finishedRuns(db, 'step', " AND labels['step_type'] = {step_type:String}", { step_type: s.step_type }, s, "final_state = 'succeeded'"),
+  artifact_upload: (s, db) => finishedRuns(db, 'step', " AND r.labels['step_type'] = {step_type:String}", { step_type: s.step_type }, s, "final_state = 'succeeded'"),
   scheduling,
   gpu_efficiency: gpuEfficiency,
   drift,

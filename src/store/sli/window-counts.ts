@@ -17,8 +17,12 @@ export interface WindowQuery {
   end: number;
 }
 
-/** Queries that only ever read; admin-written SQL runs under this too. */
-const READ_ONLY = { readonly: '1' } as const;
+/**
+ * Admin-written SQL runs as a subquery (so it can only be a SELECT) under readonly = 1. The setting goes
+ * in the query's SETTINGS clause: chDB applies per-request clickhouse_settings as session-wide SETs,
+ * which would leave the whole embedded store read-only afterwards.
+ */
+const readOnly = (sql: string): string => `SELECT * FROM (${sql}) SETTINGS readonly = 1`;
 
 interface Row {
   labels: string[];
@@ -38,7 +42,6 @@ GROUP BY ${groupBy.length > 0 ? groupBy.join(', ') : 'tuple()'}`;
     query: sql,
     query_params: { ...events.params, starts: q.starts.map(msParam), earliest: msParam(earliest), end: msParam(q.end) },
     format: 'JSONEachRow',
-    clickhouse_settings: READ_ONLY,
   });
   const rows = await result.json<Row>();
   return rows
@@ -55,7 +58,7 @@ function msParam(ms: number): string {
 }
 
 async function scalar(client: ClickHouseClient, query: string, from: number, to: number): Promise<number> {
-  const result = await client.query({ query, query_params: { from: msParam(from), to: msParam(to) }, format: 'JSONCompactEachRow', clickhouse_settings: READ_ONLY });
+  const result = await client.query({ query: readOnly(query), query_params: { from: msParam(from), to: msParam(to) }, format: 'JSONCompactEachRow' });
   const rows = await result.json<unknown[]>();
   const value = Number(rows[0]?.[0] ?? 0);
   return Number.isFinite(value) ? value : 0;
@@ -78,7 +81,6 @@ async function freshness(client: ClickHouseClient, database: string, q: WindowQu
 WHERE ts >= {earliest:DateTime64(3)} AND ts < {end:DateTime64(3)} AND model = {model:String} ORDER BY minute`,
     query_params: { earliest: msParam(earliest), end: msParam(q.end), model: sli.model },
     format: 'JSONEachRow',
-    clickhouse_settings: READ_ONLY,
   });
   const minutes = (await result.json<{ minute: number }>()).map((r) => r.minute);
   return [{ labels: {}, counts: q.starts.map((start) => freshMinutes(minutes, start, q.end, thresholdMs)) }];
