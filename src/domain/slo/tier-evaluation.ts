@@ -20,6 +20,9 @@ export interface TierEvaluation {
 
 const EMPTY: EventCounts = { good: 0, total: 0 };
 
+/** Relative slack so a burn exactly at the factor counts as burning despite binary floating point (0.0144 / 0.001 < 14.4). */
+const AT_FACTOR = 1 - 1e-9;
+
 /** Decides each tier from exact event counts per window: both windows must burn at or above the factor. */
 export function evaluateTier(
   tier: AlertTier,
@@ -36,6 +39,6 @@ export function evaluateTier(
   let status: TierStatus;
   if (long.total === 0) status = 'no-data';
   else if (long.total < guard.minEvents || bad(long) < guard.minBadEvents) status = 'insufficient-traffic';
-  else status = (longBurn ?? 0) >= factor && (shortBurn ?? 0) >= factor ? 'burning' : 'ok';
+  else status = (longBurn ?? 0) >= factor * AT_FACTOR && (shortBurn ?? 0) >= factor * AT_FACTOR ? 'burning' : 'ok';
   return { tier, factor, longBurn, shortBurn, status };
 }
