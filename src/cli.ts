@@ -1,7 +1,10 @@
 #!/usr/bin/env node
-import { Command, InvalidArgumentError } from 'commander';
+import { writeFileSync } from 'node:fs';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { readSpecFiles } from './analysis/index.js';
 import { loadConfig, type Config } from './config.js';
 import { isMlwardenError } from './domain/errors.js';
+import { generatePrometheusRules, loadSloSpecs, renderRuleFile, type AlertMode } from './domain/slo/index.js';
 import { createLogger } from './logger.js';
 import { runMigrations, startServer } from './main.js';
 
@@ -58,6 +61,26 @@ async function migrateCommand(options: CommonOptions): Promise<void> {
   process.stdout.write(report.applied.length > 0 ? `applied:\n${applied}\nschema version ${report.current}\n` : `schema is current (version ${report.current})\n`);
 }
 
+interface RulesOptions {
+  out?: string;
+  mode: AlertMode;
+}
+
+/** Prometheus recording and alert rules for the SLOs with Prometheus SLIs; bad specs exit 2 listing every problem. */
+function rulesCommand(files: string[], options: RulesOptions): void {
+  const slos = loadSloSpecs(readSpecFiles(files), Date.now());
+  const rules = generatePrometheusRules(slos, { mode: options.mode });
+  for (const warning of slos.flatMap((s) => s.warnings)) process.stderr.write(`mlwarden: warning: ${warning}\n`);
+  for (const skipped of rules.skipped) process.stderr.write(`mlwarden: no rules for ${skipped.slo}: ${skipped.reason}\n`);
+  const yaml = renderRuleFile(rules);
+  if (options.out === undefined) {
+    process.stdout.write(yaml);
+    return;
+  }
+  writeFileSync(options.out, yaml);
+  process.stdout.write(`wrote ${rules.groups.length} rule groups for ${slos.length - rules.skipped.length} SLOs to ${options.out}\n`);
+}
+
 export function buildProgram(): Command {
   const program = new Command('mlwarden')
     .description('Observability and SLO control plane for ML workloads on Kubernetes')
@@ -73,6 +96,19 @@ export function buildProgram(): Command {
   withCommon(program.command('migrate').description('apply pending schema migrations to the store and exit')).action((options: CommonOptions) =>
     migrateCommand(options).catch(fail),
   );
+  program
+    .command('rules')
+    .description('print Prometheus recording and alert rules for SLO specs whose SLI lives in Prometheus (native, Sloth or OpenSLO)')
+    .argument('<files...>', 'SLO spec files or folders of them')
+    .option('-o, --out <file>', 'write the rules to this file instead of stdout')
+    .addOption(new Option('--mode <mode>', 'alert shape: one rule per tier, or Sloth\'s page/ticket pair').choices(['tiered', 'sloth']).default('tiered'))
+    .action((files: string[], options: RulesOptions) => {
+      try {
+        rulesCommand(files, options);
+      } catch (error) {
+        fail(error);
+      }
+    });
   return program;
 }
 

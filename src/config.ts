@@ -38,6 +38,31 @@ export const configSchema = z.strictObject({
     })
     .prefault({}),
   auth: z.strictObject({ ingest_tokens: tokenList, admin_tokens: tokenList }).prefault({}),
+  slo: z
+    .strictObject({
+      /** SLO spec files or folders (every *.yaml / *.yml inside), any supported format. */
+      files: z.array(z.string().min(1)).default([]),
+      evaluation_interval_s: z.number().min(1).max(3600).default(30),
+    })
+    .prefault({}),
+  alerting: z
+    .strictObject({
+      alertmanager_urls: z.array(z.url()).default([]),
+      webhook_urls: z.array(z.url()).default([]),
+      /** HMAC key for webhook signatures; prefer MLWARDEN_WEBHOOK_SECRET from a Secret. */
+      webhook_secret: z.string().min(16, 'must be at least 16 characters').optional(),
+      resend_interval_s: z.number().min(5).default(60),
+      /** Base URL people reach mlwarden at; alerts link back to it (generatorURL). */
+      external_url: z.url().optional(),
+    })
+    .prefault({}),
+  costs: z
+    .strictObject({
+      /** USD per allocated GPU-hour, by GPU model name as dcgm-exporter reports it. */
+      gpu_hour_usd: z.record(z.string(), z.number().min(0)).default({}),
+      default_gpu_hour_usd: z.number().min(0).default(2.5),
+    })
+    .prefault({}),
   log: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).prefault({}),
 });
 
@@ -61,6 +86,11 @@ const ENV_OVERRIDES: Record<string, [section: string, key: string, parse: (v: st
   MLWARDEN_INGEST_TOKEN: ['auth', 'ingest_tokens', list],
   MLWARDEN_ADMIN_TOKEN: ['auth', 'admin_tokens', list],
   MLWARDEN_LOG_LEVEL: ['log', 'level', String],
+  MLWARDEN_SLO_FILES: ['slo', 'files', list],
+  MLWARDEN_ALERTMANAGER_URL: ['alerting', 'alertmanager_urls', list],
+  MLWARDEN_WEBHOOK_URL: ['alerting', 'webhook_urls', list],
+  MLWARDEN_WEBHOOK_SECRET: ['alerting', 'webhook_secret', String],
+  MLWARDEN_EXTERNAL_URL: ['alerting', 'external_url', String],
 };
 
 function readFile(path: string): Record<string, unknown> {

@@ -1,9 +1,15 @@
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
+import { AlertDelivery, AlertEngine, AlertmanagerNotifier, WebhookNotifier, type AlertNotification, type Notifier } from './alerting/index.js';
+import { evaluateSlo, loadSloFiles, PlatformMetrics, SloEvaluationLoop, SloMetrics } from './analysis/index.js';
 import type { Config } from './config.js';
+import { isStoreSli, type Slo } from './domain/slo/index.js';
 import { ingestMetrics, TelemetryIngest } from './ingest/index.js';
 import { authenticator, createApp, serveHttp, type Readiness } from './server/index.js';
-import { migrate, openStore, schemaIsCurrent, telemetryInserter, telemetrySummary, type DdlContext, type MigrationReport, type StoreClient, type StoreConfig } from './store/index.js';
+import {
+  AlertHistory, migrate, openStore, PlatformFigures, schemaIsCurrent, SilenceStore, telemetryInserter, telemetrySummary,
+  windowCounts, type DdlContext, type MigrationReport, type StoreClient, type StoreConfig,
+} from './store/index.js';
 
 /** The composition root: the only place adapters are chosen and wired together. */
 
@@ -35,7 +41,7 @@ export async function runMigrations(config: Config): Promise<MigrationReport> {
   }
 }
 
-async function checkReadiness(store: StoreClient, ctx: DdlContext): Promise<Readiness> {
+export async function checkReadiness(store: StoreClient, ctx: DdlContext): Promise<Readiness> {
   try {
     const ping = await store.client.ping();
     if (!ping.success) return { ready: false, checks: { clickhouse: `unreachable: ${ping.error.message}`, migrations: 'unknown' } };
@@ -44,6 +50,70 @@ async function checkReadiness(store: StoreClient, ctx: DdlContext): Promise<Read
   } catch (error) {
     return { ready: false, checks: { clickhouse: `error: ${(error as Error).message}` } };
   }
+}
+
+/** Alertmanager and webhook receivers, each with its own resend bookkeeping; silences apply to all. */
+function alertDelivery(config: Config, silences: SilenceStore, now: () => number, logger: Logger): (n: AlertNotification[], at: number) => Promise<void> {
+  const resendIntervalMs = config.alerting.resend_interval_s * 1000;
+  const notifiers: Notifier[] = [];
+  if (config.alerting.alertmanager_urls.length > 0) notifiers.push(new AlertmanagerNotifier({ urls: config.alerting.alertmanager_urls, resendIntervalMs }));
+  for (const url of config.alerting.webhook_urls) {
+    notifiers.push(new WebhookNotifier({ url, secret: config.alerting.webhook_secret, onRetry: (e) => logger.warn({ url: e.url, attempt: e.attempt, delayMs: e.delayMs, error: e.error.message }, 'webhook delivery retry') }));
+  }
+  if (notifiers.length === 0) logger.warn('no alertmanager_urls or webhook_urls configured: SLO alerts are evaluated and shown, not delivered');
+  const delivery = new AlertDelivery({
+    notifiers,
+    resend: { resendIntervalMs },
+    silences: async () => (await silences.list({ activeAt: now() })).map((s) => ({ matchers: s.matchers, startsAt: s.starts_at, endsAt: s.ends_at })),
+    logger,
+  });
+  return delivery.deliver;
+}
+
+/** Cost, MTTR and run-duration figures on /metrics, refreshed every minute. */
+function startPlatformMetrics(config: Config, store: StoreClient, registry: Registry, logger: Logger, now: () => number): () => void {
+  const metrics = new PlatformMetrics(registry, new PlatformFigures(store.client, config.store.database), {
+    default_usd_per_hour: config.costs.default_gpu_hour_usd,
+    by_gpu_model: config.costs.gpu_hour_usd,
+  }, logger);
+  void metrics.refresh(now());
+  const timer = setInterval(() => void metrics.refresh(now()), 60_000);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+interface SloRuntime {
+  slos: readonly Slo[];
+  loop: SloEvaluationLoop;
+  engine: AlertEngine;
+  history: AlertHistory;
+}
+
+/** SLO specs, their evaluation loop and the alert engine that delivers what they decide. */
+async function startSlos(config: Config, store: StoreClient, registry: Registry, logger: Logger, now: () => number, deliver: (n: AlertNotification[], at: number) => Promise<void>): Promise<SloRuntime> {
+  const slos = loadSloFiles(config.slo.files, now()).filter((s) => isStoreSli(s.sli));
+  const metrics = new SloMetrics(registry);
+  const history = new AlertHistory(store.client, config.store.database);
+  const externalUrl = config.alerting.external_url ?? `http://localhost:${config.server.port}`;
+  const engine = new AlertEngine({
+    history,
+    deliver,
+    generatorUrl: (slo) => `${externalUrl.replace(/\/$/, '')}/v1/slos/${encodeURIComponent(slo)}`,
+    onFiringChange: (alert, firing) => metrics.setFiring(alert.slo, alert.groupLabels, alert.severity, firing),
+    logger,
+  });
+  await engine.restore();
+  const loop = new SloEvaluationLoop({
+    slos: () => slos,
+    evaluate: (slo, at) => evaluateSlo((q) => windowCounts(store.client, config.store.database, q), slo, at),
+    onCycle: (evaluations, at) => engine.process(evaluations, at),
+    metrics,
+    logger,
+    intervalMs: config.slo.evaluation_interval_s * 1000,
+    now,
+  });
+  logger.info({ slos: slos.map((s) => s.name), warnings: slos.flatMap((s) => s.warnings) }, 'SLOs loaded');
+  return { slos, loop, engine, history };
 }
 
 export interface RunningMlwarden {
@@ -77,6 +147,9 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const auth = authenticator({ ingestTokens: config.auth.ingest_tokens, adminTokens: config.auth.admin_tokens });
   if (!auth.enabled) logger.warn('no ingest or admin tokens configured: the API accepts unauthenticated requests');
 
+  const silences = new SilenceStore(store.client, ctx.database);
+  const slo = await startSlos(config, store, registry, logger, now, alertDelivery(config, silences, now, logger));
+  const stopPlatformMetrics = startPlatformMetrics(config, store, registry, logger, now);
   const app = createApp({
     ingest,
     auth,
@@ -86,15 +159,26 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     bodyLimitBytes: config.server.body_limit_bytes,
     readiness: () => checkReadiness(store, ctx),
     summary: (q) => telemetrySummary(store.client, ctx.database, q),
+    slo: {
+      slos: () => slo.slos,
+      latest: (name) => slo.loop.latest.get(name),
+      lastError: (name) => slo.loop.lastError.get(name),
+      alerts: (name) => slo.engine.alertsFor(name).map((a) => ({ severity: a.severity, state: a.state.phase, since: new Date(a.state.since).toISOString(), labels: a.groupLabels })),
+      history: (name) => slo.history.forSlo(name, 100),
+    },
+    silences,
   });
   const server = await serveHttp(app, config.server.host, config.server.port);
   logger.info({ url: server.url, port: server.port }, 'mlwarden listening');
+  slo.loop.start();
 
   return {
     url: server.url,
     port: server.port,
     async close() {
       await server.close();
+      stopPlatformMetrics();
+      await slo.loop.stop();
       await ingest.close();
       await store.close();
       logger.info('mlwarden stopped');

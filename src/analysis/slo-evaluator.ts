@@ -1,6 +1,8 @@
-import type { ClickHouseClient } from '@clickhouse/client';
 import { assessGroup, evaluationPlan, type EventCounts, type EvaluationPlan, type GroupAssessment, type Slo } from '../domain/slo/index.js';
-import { windowCounts } from '../store/index.js';
+import type { GroupCounts, WindowQuery } from '../store/index.js';
+
+/** The store query evaluation needs (store's windowCounts, bound to a client). */
+export type WindowCountsReader = (q: WindowQuery) => Promise<GroupCounts[]>;
 
 /** One SLO at one instant: every group's assessment, plus the SLO as a whole (all groups' events summed). */
 export interface SloEvaluation {
@@ -18,9 +20,9 @@ function summed(groups: ReadonlyArray<{ counts: EventCounts[] }>, windows: numbe
 }
 
 /** Reads exact window counts from ClickHouse and assesses them (the math is in src/domain/slo). */
-export async function evaluateSlo(client: ClickHouseClient, database: string, slo: Slo, now: number): Promise<SloEvaluation> {
+export async function evaluateSlo(readCounts: WindowCountsReader, slo: Slo, now: number): Promise<SloEvaluation> {
   const plan = evaluationPlan(slo, now);
-  const counts = await windowCounts(client, database, { sli: slo.sli, groupBy: slo.groupBy, starts: plan.starts, end: plan.end });
+  const counts = await readCounts({ sli: slo.sli, groupBy: slo.groupBy, starts: plan.starts, end: plan.end });
   const groups = slo.groupBy.length === 0 ? [] : counts.map((g) => assessGroup(slo, plan, g.labels, g.counts));
   const overall = assessGroup(slo, plan, {}, summed(counts, plan.starts.length));
   return { slo, plan, evaluatedAt: now, overall, groups };

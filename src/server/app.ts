@@ -6,10 +6,14 @@ import type { Authenticator } from './auth.js';
 import { problemResponse } from './problem.js';
 import { healthRoutes, type Readiness } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
+import { silenceRoutes, type SilenceRoutesDeps } from './routes/silences.js';
+import { sloRoutes, type SloRoutesDeps } from './routes/slos.js';
 import { telemetryRoutes, type TelemetryRoutesDeps } from './routes/telemetry.js';
 
 export interface AppDeps extends TelemetryRoutesDeps {
   auth: Authenticator;
+  slo: Omit<SloRoutesDeps, 'auth'>;
+  silences: SilenceRoutesDeps['silences'];
   registry: Registry;
   readiness: () => Promise<Readiness>;
   logger: Logger;
@@ -21,6 +25,8 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/', healthRoutes(deps.readiness));
   app.route('/', metricsRoutes(deps.registry));
   app.route('/', telemetryRoutes(deps));
+  app.route('/', sloRoutes({ ...deps.slo, auth: deps.auth }));
+  app.route('/', silenceRoutes({ auth: deps.auth, silences: deps.silences, now: deps.now }));
   app.notFound((c) => problemResponse(c, new MlwardenError('not-found', `no route for ${c.req.method} ${c.req.path}`)));
   app.onError((error, c) => {
     const known = error instanceof MlwardenError;

@@ -6,3 +6,5 @@ export { problemResponse, STATUS_FOR } from './problem.js';
 export type { Readiness } from './routes/health.js';
 export { serveHttp } from './http-server.js';
 export type { RunningServer } from './http-server.js';
+export { sloView } from './routes/slos.js';
+export type { AlertView, SloRoutesDeps } from './routes/slos.js';

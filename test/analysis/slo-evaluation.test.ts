@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { evaluateSlo } from '../../src/analysis/index.js';
 import { loadSloSpecs, type Slo } from '../../src/domain/slo/index.js';
+import { windowCounts } from '../../src/store/index.js';
 import { post, testApp, type TestApp } from '../support/test-app.js';
 import { openTestStore, type TestStore } from '../support/test-store.js';
 
@@ -73,7 +74,7 @@ function reference(from: number, version?: string) {
 
 describe('SLO evaluation on the real engine equals an independent reference', () => {
   test('the SLI and burn rate of every tier window, overall and per version, to 1e-9', async () => {
-    const e = await evaluateSlo(t.store.client, 'mlwarden', slo, NOW);
+    const e = await evaluateSlo((q) => windowCounts(t.store.client, 'mlwarden', q), slo, NOW);
     expect(e.plan.end).toBe(END);
     for (const w of e.overall.windows) {
       const ref = reference(END - w.windowMs);
@@ -88,7 +89,7 @@ describe('SLO evaluation on the real engine equals an independent reference', ()
   });
 
   test('the period budget is event-weighted: an empty hour adds nothing and the peak weighs by its traffic', async () => {
-    const e = await evaluateSlo(t.store.client, 'mlwarden', slo, NOW);
+    const e = await evaluateSlo((q) => windowCounts(t.store.client, 'mlwarden', q), slo, NOW);
     const ref = reference(END - 30 * 24 * H);
     expect(e.overall.period.counts).toEqual({ good: ref.total - ref.bad, total: ref.total });
     expect(e.overall.budget.allowedBad).toBeCloseTo(0.001 * ref.total, 9);
@@ -100,7 +101,7 @@ describe('SLO evaluation on the real engine equals an independent reference', ()
   });
 
   test('a 2% error ratio over the last hour burns at 20× and the page-fast tier burns', async () => {
-    const e = await evaluateSlo(t.store.client, 'mlwarden', slo, NOW);
+    const e = await evaluateSlo((q) => windowCounts(t.store.client, 'mlwarden', q), slo, NOW);
     const pageFast = e.overall.tiers.find((x) => x.tier.name === 'page-fast');
     expect(reference(END - H).burn).toBeCloseTo(20, 9);
     expect(pageFast?.factor).toBeCloseTo(14.4, 9);
@@ -110,7 +111,7 @@ describe('SLO evaluation on the real engine equals an independent reference', ()
   });
 
   test('time to exhaustion follows from the remaining budget and the 1h burn rate', async () => {
-    const e = await evaluateSlo(t.store.client, 'mlwarden', slo, NOW);
+    const e = await evaluateSlo((q) => windowCounts(t.store.client, 'mlwarden', q), slo, NOW);
     const remaining = e.overall.budget.remainingFraction as number;
     const burn = reference(END - H).burn;
     expect(e.overall.budget.timeToExhaustionMs).toBeCloseTo(remaining > 0 ? (remaining * 30 * 24 * H) / burn : 0, 3);

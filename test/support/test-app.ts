@@ -3,7 +3,8 @@ import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { ingestMetrics, TelemetryIngest, type IngestOptions } from '../../src/ingest/index.js';
 import { authenticator, createApp, type TokenConfig } from '../../src/server/index.js';
-import { schemaIsCurrent, telemetryInserter, telemetrySummary, type TelemetryInserter } from '../../src/store/index.js';
+import { AlertHistory, schemaIsCurrent, SilenceStore, telemetryInserter, telemetrySummary, type TelemetryInserter } from '../../src/store/index.js';
+import type { SloRoutesDeps } from '../../src/server/index.js';
 import type { TestStore } from './test-store.js';
 
 export const INGEST_TOKEN = 'ingest-token-0123456789abcdef';
@@ -19,7 +20,7 @@ export interface TestApp {
 /** The real app over a real store, wired like main.ts but without a socket (drive it with app.request). */
 export function testApp(
   t: TestStore,
-  options: { tokens?: TokenConfig; ingest?: Partial<IngestOptions>; inserter?: TelemetryInserter; now?: () => number; bodyLimitBytes?: number } = {},
+  options: { tokens?: TokenConfig; ingest?: Partial<IngestOptions>; inserter?: TelemetryInserter; now?: () => number; bodyLimitBytes?: number; slo?: Partial<Omit<SloRoutesDeps, 'auth'>> } = {},
 ): TestApp {
   const registry = new Registry();
   const logger = pino({ level: 'silent' });
@@ -43,6 +44,15 @@ export function testApp(
       return { ready: current, checks: { clickhouse: 'ok', migrations: current ? 'ok' : 'pending' } };
     },
     summary: (q) => telemetrySummary(t.store.client, t.ctx.database, q),
+    slo: {
+      slos: () => [],
+      latest: () => undefined,
+      lastError: () => undefined,
+      alerts: () => [],
+      history: (name) => new AlertHistory(t.store.client, t.ctx.database).forSlo(name, 100),
+      ...options.slo,
+    },
+    silences: new SilenceStore(t.store.client, t.ctx.database),
   });
   return { app, ingest, registry, close: () => ingest.close() };
 }

@@ -20,3 +20,6 @@ export type { SpecFile } from './spec-files.js';
 export type { FormatReader, SpecDocument } from './spec-document.js';
 export { alignToMinute, assessGroup, evaluationPlan } from './assessment.js';
 export type { EvaluationPlan, GroupAssessment, GroupHealth, WindowFigures } from './assessment.js';
+export { generatePrometheusRules, renderRuleFile } from './prometheus-rules.js';
+export type { AlertingRule, AlertMode, GeneratedRules, PrometheusRule, RecordingRule, RuleGroup } from './prometheus-rules.js';
+export { promDuration } from './prometheus-conventions.js';

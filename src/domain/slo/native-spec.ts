@@ -113,7 +113,7 @@ function alertName(name: string): string {
 /** Cross-field checks and conversion of a parsed native spec into an Slo. */
 export function sloFromNative(spec: NativeSpec, source: Slo['source'], now: number, ctx: z.RefinementCtx): Slo {
   const s = spec.spec;
-  const objective = s.objective / 100;
+  const objective = Number((s.objective / 100).toPrecision(12)); // 99.9 / 100 is 0.9990000000000001 in binary
   const allowed = GROUPABLE[s.sli.type];
   s.group_by.forEach((label, i) => {
     if (!allowed.includes(label)) {

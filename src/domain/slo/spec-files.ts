@@ -1,6 +1,8 @@
 import { parseAllDocuments } from 'yaml';
 import { MlwardenError, type FieldProblem } from '../errors.js';
 import { nativeReader } from './native-reader.js';
+import { opensloReader } from './openslo-reader.js';
+import { slothReader } from './sloth-reader.js';
 import type { Slo } from './slo.js';
 import { fieldOf, where, type FormatReader, type SpecDocument } from './spec-document.js';
 
@@ -65,4 +67,4 @@ export function loadSloSpecs(files: SpecFile[], now: number, readers: readonly F
 }
 
 /** The formats mlwarden reads, in the order they are asked to claim a document. */
-export const SPEC_READERS: readonly FormatReader[] = [nativeReader];
+export const SPEC_READERS: readonly FormatReader[] = [nativeReader, slothReader, opensloReader];

@@ -38,14 +38,11 @@ const rawRequest = z
     };
   });
 
-const bucketBound = z.string().transform((key, ctx) => {
+/** A latency bucket's upper bound in ms (a non-negative number or "+Inf"), or undefined when the key is neither. */
+function bucketBound(key: string): number | undefined {
   const bound = key === '+Inf' || key === 'Infinity' ? Number.POSITIVE_INFINITY : Number(key);
-  if (key.trim() === '' || Number.isNaN(bound) || bound < 0) {
-    ctx.addIssue({ code: 'custom', message: `bucket bound "${key.slice(0, 40)}" is not a non-negative number of ms or "+Inf"` });
-    return z.NEVER;
-  }
-  return bound;
-});
+  return key.trim() === '' || Number.isNaN(bound) || bound < 0 ? undefined : bound;
+}
 
 const batchRequest = z
   .strictObject({
@@ -59,12 +56,12 @@ const batchRequest = z
     if (b.errors > b.count) ctx.addIssue({ code: 'custom', path: ['errors'], message: `exceeds count (${b.count})` });
     const buckets: Array<[number, number]> = [];
     for (const [key, n] of Object.entries(b.latency_buckets)) {
-      const parsed = bucketBound.safeParse(key);
-      if (!parsed.success) {
-        ctx.addIssue({ code: 'custom', path: ['latency_buckets', key], message: parsed.error.issues[0]?.message ?? 'invalid bound' });
+      const bound = bucketBound(key);
+      if (bound === undefined) {
+        ctx.addIssue({ code: 'custom', path: ['latency_buckets', key], message: `bucket bound "${key.slice(0, 40)}" is not a non-negative number of ms or "+Inf"` });
         return z.NEVER;
       }
-      buckets.push([parsed.data, n]);
+      buckets.push([bound, n]);
     }
     buckets.sort((x, y) => x[0] - y[0]);
     const inBuckets = buckets.reduce((sum, [, n]) => sum + n, 0);
@@ -87,13 +84,20 @@ const batchRequest = z
     };
   });
 
+/**
+ * Ingest validates millions of records: z.compile gives the same results and the same issues (a record
+ * that fails re-runs through the interpreter for them) several times faster.
+ */
+const compiledRawRequest = z.compile(rawRequest);
+const compiledBatchRequest = z.compile(batchRequest);
+
 function hasKey(input: unknown, key: string): boolean {
   return typeof input === 'object' && input !== null && key in input;
 }
 
 /** One request (`status`/`ok` + `latency_ms`) or, when `count` is present, a pre-aggregated batch. */
 export function requestSchemaFor(input: unknown): typeof rawRequest | typeof batchRequest {
-  return hasKey(input, 'count') ? batchRequest : rawRequest;
+  return hasKey(input, 'count') ? compiledBatchRequest : compiledRawRequest;
 }
 
 export type RequestRow = z.output<typeof rawRequest>;

@@ -36,13 +36,16 @@ describe('data freshness in minutes', () => {
   const start = 0;
   test.each([
     ['data every minute keeps every minute fresh', [...Array(60).keys()].map((m) => m * MIN), 60 * MIN, 5 * MIN, 60],
-    ['one arrival covers itself and the threshold after it', [10 * MIN], 60 * MIN, 5 * MIN, 5],
-    ['an arrival before the window still covers its start', [-3 * MIN], 60 * MIN, 5 * MIN, 2],
-    ['overlapping coverage is not counted twice', [10 * MIN, 11 * MIN, 12 * MIN], 60 * MIN, 5 * MIN, 7],
-    ['coverage stops at the window end', [58 * MIN], 60 * MIN, 5 * MIN, 2],
-    ['no data, no fresh minutes', [], 60 * MIN, 5 * MIN, 0],
-    ['a threshold of 90 s covers the arrival minute and the next', [10 * MIN], 60 * MIN, 90_000, 2],
+    ['an arrival before the window covers its start; stale minutes after count', [-3 * MIN], 60 * MIN, 5 * MIN, 2],
+    ['overlapping coverage is not counted twice', [-MIN, 10 * MIN, 11 * MIN, 12 * MIN], 60 * MIN, 5 * MIN, 11],
+    ['coverage stops at the window end', [-60 * MIN, 58 * MIN], 60 * MIN, 5 * MIN, 2],
+    ['a threshold of 90 s covers the arrival minute and the next', [-60 * MIN, 10 * MIN], 60 * MIN, 90_000, 2],
   ])('%s', (_name, arrivals, end, threshold, good) => {
     expect(freshMinutes(arrivals, start, end, threshold)).toEqual({ good, total: 60 });
+  });
+
+  test('minutes before the first arrival are not valid: a model that never sent data has no data, not stale data', () => {
+    expect(freshMinutes([], 0, 60 * MIN, 5 * MIN)).toEqual({ good: 0, total: 0 });
+    expect(freshMinutes([10 * MIN], 0, 60 * MIN, 5 * MIN)).toEqual({ good: 5, total: 50 });
   });
 });

@@ -1,0 +1,18 @@
+export { AlertEngine, dedupeKey } from './alert-engine.js';
+export type { AlertEngineDeps, TrackedAlert } from './alert-engine.js';
+export type { AlertNotification, Notifier } from './notification.js';
+export { AlertmanagerNotifier, toAlertmanagerAlert } from './alertmanager-notifier.js';
+export type { AlertmanagerAlert, AlertmanagerNotifierOptions } from './alertmanager-notifier.js';
+export { SIGNATURE_HEADER, TIMESTAMP_HEADER, WebhookNotifier, webhookPayload, webhookSignature } from './webhook-notifier.js';
+export type { WebhookAlert, WebhookNotifierOptions, WebhookPayload } from './webhook-notifier.js';
+export { DeliveryError, isDeliveryError } from './delivery-error.js';
+export type { DeliveryErrorCode } from './delivery-error.js';
+export type { HttpAuth } from './http-target.js';
+export { backoffDelay, retryAfterMs } from './backoff.js';
+export type { BackoffOptions } from './backoff.js';
+export { isDue, planDelivery, recordDelivered, ResendPolicy } from './resend-policy.js';
+export type { DeliveryLedger, DeliveryPlan, DeliveryRecord, ResendOptions } from './resend-policy.js';
+export { isSilenced, silencedBy, silenceMatches } from './silence.js';
+export type { Silence } from './silence.js';
+export { AlertDelivery } from './alert-delivery.js';
+export type { AlertDeliveryOptions, NotifierReport } from './alert-delivery.js';

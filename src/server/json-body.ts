@@ -1,0 +1,19 @@
+import type { Context } from 'hono';
+import type { z } from 'zod';
+import { MlwardenError } from '../domain/errors.js';
+import { bodyFormat } from '../ingest/index.js';
+
+/** Reads an application/json body and validates it, naming each bad field and why. */
+export async function parseJsonBody<T extends z.ZodType>(c: Context, schema: T): Promise<z.output<T>> {
+  if (bodyFormat(c.req.header('content-type')) !== 'json') throw new MlwardenError('unsupported-media-type', 'send Content-Type: application/json');
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await c.req.text());
+  } catch (error) {
+    throw new MlwardenError('invalid', 'body is not valid JSON', { problems: [{ field: '(body)', reason: (error as Error).message }] });
+  }
+  const result = schema.safeParse(raw);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((i) => ({ field: i.path.length > 0 ? i.path.join('.') : '(body)', reason: i.message }));
+  throw new MlwardenError('invalid', 'invalid request body', { problems });
+}
