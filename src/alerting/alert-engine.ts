@@ -88,6 +88,14 @@ export class AlertEngine {
     }
     await this.deps.history.record(changes);
     await this.deps.deliver(this.notifications(now), now);
+    this.forgetSettled(now);
+  }
+
+  /** Inactive alerts and ones resolved long enough ago live on only in alert history. */
+  private forgetSettled(now: number): void {
+    for (const [key, a] of this.alerts) {
+      if (a.state.phase === 'inactive' || (a.state.phase === 'resolved' && now - a.state.since > RESOLVED_NOTICE_MS)) this.alerts.delete(key);
+    }
   }
 
   private step(slo: Slo, g: GroupAssessment, severity: Severity, now: number, changes: AlertEventRecord[]): TrackedAlert {

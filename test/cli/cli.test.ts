@@ -49,3 +49,22 @@ describe('the mlwarden command', () => {
     expect(stderr).toMatch(/must be an integer 0\.\.65535/);
   });
 });
+
+describe('mlwarden rules', () => {
+  test('prints Prometheus rule groups for a Sloth spec, keeping its alert name', () => {
+    const { status, stdout } = mlwarden(['rules', 'examples/slos/sloth-ranker.yaml', '--mode', 'sloth']);
+    expect(status).toBe(0);
+    expect(stdout).toMatch(/^groups:/m);
+    expect(stdout).toMatch(/record: slo:sli_error:ratio_rate5m/);
+    expect(stdout).toMatch(/sloth_severity: page/);
+  });
+
+  test('a spec that cannot be loaded exits 2 naming file, document and field', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mlwarden-cli-'));
+    const file = join(dir, 'bad.yaml');
+    writeFileSync(file, 'apiVersion: mlwarden.dev/v1\nkind: SLO\nmetadata: { name: x }\nspec: { objective: 120, sli: { type: availability } }\n');
+    const { status, stderr } = mlwarden(['rules', file]);
+    expect(status).toBe(2);
+    expect(stderr).toContain(`${file}#0 spec.objective`);
+  });
+});

@@ -102,7 +102,12 @@ async function ingestAndKill(server: ServerProcess, round: number): Promise<Roun
   const t0 = Date.now();
   const acked = () => batches.filter((b) => b.outcome === 200).length;
   while (Date.now() - t0 < MIN_INGEST_MS || acked() < MIN_ACKED_BATCHES) {
-    if (Date.now() - t0 > 60_000) throw new Error(`only ${acked()} batches acknowledged after 60 s\n${server.describe()}`);
+    if (Date.now() - t0 > 60_000) {
+      killed = true;
+      await server.kill('SIGKILL');
+      await Promise.allSettled(loops);
+      throw new Error(`only ${acked()} batches acknowledged after 60 s\n${server.describe()}`);
+    }
     await new Promise((r) => setTimeout(r, 50));
   }
   const pendingRowsAtKill = await pendingRows(server);
