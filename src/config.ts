@@ -26,6 +26,8 @@ export const configSchema = z.strictObject({
       request_timeout_ms: z.number().int().min(100).default(30_000),
       tls: z
         .strictObject({ ca_file: z.string().optional(), cert_file: z.string().optional(), key_file: z.string().optional() })
+        .refine((t) => (t.cert_file === undefined) === (t.key_file === undefined), { message: 'cert_file and key_file go together (mutual TLS)', path: ['cert_file'] })
+        .refine((t) => t.cert_file === undefined || t.ca_file !== undefined, { message: 'mutual TLS needs ca_file too', path: ['ca_file'] })
         .optional(),
     })
     .prefault({}),

@@ -43,7 +43,7 @@ export async function runMigrations(config: Config): Promise<MigrationReport> {
 
 export async function checkReadiness(store: StoreClient, ctx: DdlContext): Promise<Readiness> {
   try {
-    const ping = await store.client.ping();
+    const ping = await store.client.ping({ select: true }); // a SELECT checks credentials; /ping does not
     if (!ping.success) return { ready: false, checks: { clickhouse: `unreachable: ${ping.error.message}`, migrations: 'unknown' } };
     const current = await schemaIsCurrent(store.client, ctx);
     return { ready: current, checks: { clickhouse: 'ok', migrations: current ? 'ok' : 'pending' } };

@@ -1,4 +1,4 @@
-import { createClient, type ClickHouseClient, type ClickHouseSettings } from '@clickhouse/client';
+import { ClickHouseLogLevel, createClient, type ClickHouseClient, type ClickHouseSettings } from '@clickhouse/client';
 import { mkdirSync, readFileSync } from 'node:fs';
 
 type ClientOptions = NonNullable<Parameters<typeof createClient>[0]>;
@@ -47,8 +47,11 @@ function remoteClient(config: StoreConfig & { url: string }): ClickHouseClient {
     url: config.url,
     username: config.user ?? 'default',
     password: config.password ?? '',
+    database: config.database,
     request_timeout: config.requestTimeoutMs ?? 30_000,
     clickhouse_settings: SHARED_SETTINGS,
+    // Failures surface as rejected promises that mlwarden logs as structured JSON; the client's own text logs would not be.
+    log: { level: ClickHouseLogLevel.OFF },
     ...(tls ? { tls } : {}),
   });
 }
@@ -61,6 +64,7 @@ async function embeddedClient(config: StoreConfig): Promise<ClickHouseClient> {
   return createClient({
     connection,
     clickhouse_settings: SHARED_SETTINGS,
+    log: { level: ClickHouseLogLevel.OFF },
   });
 }
 

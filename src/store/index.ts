@@ -1,6 +1,6 @@
 export { openStore, SHARED_SETTINGS } from './client.js';
 export type { StoreClient, StoreConfig, StoreMode } from './client.js';
-export { migrate, schemaIsCurrent, appliedVersions } from './migrate.js';
+export { migrate, schemaIsCurrent, appliedVersions, checkServerVersion, MINIMUM_CLICKHOUSE } from './migrate.js';
 export type { MigrationReport } from './migrate.js';
 export { MIGRATIONS, LATEST_SCHEMA_VERSION } from './migrations.js';
 export { createTable, createDatabase, qualified, ident } from './ddl.js';

@@ -46,8 +46,24 @@ async function ensureRetention(client: ClickHouseClient, ctx: DdlContext): Promi
   }
 }
 
+/** The oldest ClickHouse mlwarden's SQL runs on (query parameters, DateTime64, Map, LowCardinality, TTL, ...). */
+export const MINIMUM_CLICKHOUSE = [23, 8] as const;
+
+/** Refuses a server too old for mlwarden's SQL with a message that says so, rather than failing on some query later. */
+export async function checkServerVersion(client: ClickHouseClient): Promise<string> {
+  const result = await client.query({ query: 'SELECT version() AS v', format: 'JSONEachRow' });
+  const [row] = await result.json<{ v: string }>();
+  const version = row?.v ?? '0';
+  const [major = 0, minor = 0] = version.split('.').map(Number);
+  if (major < MINIMUM_CLICKHOUSE[0] || (major === MINIMUM_CLICKHOUSE[0] && minor < MINIMUM_CLICKHOUSE[1])) {
+    throw new Error(`ClickHouse ${version} is too old: mlwarden needs ${MINIMUM_CLICKHOUSE.join('.')} or newer`);
+  }
+  return version;
+}
+
 /** Applies every migration not yet recorded, in version order. Safe to run any number of times. */
 export async function migrate(client: ClickHouseClient, ctx: DdlContext): Promise<MigrationReport> {
+  await checkServerVersion(client);
   await client.command({ query: createDatabase(ctx) });
   for (const statement of createTable(SCHEMA_MIGRATIONS, ctx)) await client.command({ query: statement });
   const done = new Set(await appliedVersions(client, ctx));

@@ -47,7 +47,7 @@ let direct: StoreClient | undefined;
 afterAll(async () => {
   await stopAllServers();
   await direct?.close();
-  rmSync(dataDir, { recursive: true, force: true });
+  rmSync(dataDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
 });
 
 const runIds = (batchId: string) => Array.from({ length: BATCH_ROWS }, (_, i) => `${batchId}-${i}`);

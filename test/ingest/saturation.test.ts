@@ -234,7 +234,7 @@ describe('the real server under sustained overload', () => {
   });
   afterAll(async () => {
     await stopAllServers();
-    rmSync(dataDir, { recursive: true, force: true });
+    rmSync(dataDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
   });
 
   interface Sample {

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { MlwardenError } from '../../src/domain/errors.js';
 import { BatchWriter } from '../../src/ingest/batch-writer.js';
 import { checkReadiness } from '../../src/main.js';
-import { createTable, MIGRATIONS, openStore, type DdlContext, type StoreClient } from '../../src/store/index.js';
+import { createTable, migrate, MIGRATIONS, openStore, type DdlContext, type StoreClient } from '../../src/store/index.js';
 import type { TableSpec } from '../../src/store/tables.js';
 import { tsvEncoder } from '../../src/store/tsv-encoding.js';
 import {
@@ -195,6 +195,14 @@ describe.skipIf(SKIP)(SKIP ? `remote ClickHouse over HTTP (${SKIP_REASON})` : 'r
         const result = await bound;
         expect(await result.json()).toEqual([{ name: TRICKY }]);
       }
+    });
+  });
+
+  describe('version gate', () => {
+    test('migrate refuses a server older than mlwarden needs, saying which version it found and which it needs', async () => {
+      await expect(migrate(remote.client, { database: 'mlwarden_gate', retentionDays: 30 })).rejects.toThrow(/ClickHouse 18\.16[.\d]* is too old: mlwarden needs 23\.8 or newer/);
+      const dbs = await (await admin.query({ query: "SELECT name FROM system.databases WHERE name = 'mlwarden_gate'", format: 'JSONEachRow' })).json();
+      expect(dbs).toEqual([]);
     });
   });
 
