@@ -36,6 +36,8 @@ export const configSchema = z.strictObject({
       max_batch_rows: z.number().int().min(1).default(100_000),
       flush_interval_ms: z.number().int().min(1).max(60_000).default(200),
       max_pending_rows: z.number().int().min(1).default(1_000_000),
+      /** Bytes of request bodies read and validated at once; bounds memory whatever the client count. */
+      max_inflight_bytes: z.number().int().min(1024).default(256 * 1024 * 1024),
       retry_after_seconds: z.number().int().min(1).default(1),
     })
     .prefault({}),

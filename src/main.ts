@@ -138,6 +138,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       maxBatchRows: config.ingest.max_batch_rows,
       flushIntervalMs: config.ingest.flush_interval_ms,
       maxPendingRows: config.ingest.max_pending_rows,
+      maxInflightBytes: config.ingest.max_inflight_bytes,
       retryAfterSeconds: config.ingest.retry_after_seconds,
     },
     now,

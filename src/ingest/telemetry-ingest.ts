@@ -10,6 +10,8 @@ export interface IngestOptions {
   maxBatchRows: number;
   flushIntervalMs: number;
   maxPendingRows: number;
+  /** Request bodies being parsed and validated at once never exceed this many bytes (beyond it: 429). */
+  maxInflightBytes: number;
   retryAfterSeconds: number;
 }
 
@@ -31,8 +33,32 @@ export class TelemetryIngest {
     this.metrics = deps.metrics?.((kind) => this.pendingRows(kind as TelemetryKind));
   }
 
+  private inflightBytes = 0;
+
   pendingRows(kind: TelemetryKind): number {
     return this.writers.get(kind)?.pendingRows ?? 0;
+  }
+
+  /**
+   * Admission before a body is read: refuses at once when the kind's queue is already full, or when
+   * the bodies in flight would pass the byte budget (so memory is bounded by the budget, not by how
+   * many clients send at once). Returns a release function to call when the request is answered.
+   */
+  admit(kind: TelemetryKind, declaredBytes: number): () => void {
+    const { maxPendingRows, maxInflightBytes, retryAfterSeconds } = this.deps.options;
+    if (this.pendingRows(kind) >= maxPendingRows) {
+      throw new MlwardenError('overloaded', `ingest queue for ${kind} is full; retry later`, { retryAfterSeconds });
+    }
+    if (this.inflightBytes > 0 && this.inflightBytes + declaredBytes > maxInflightBytes) {
+      throw new MlwardenError('overloaded', `ingest is reading ${this.inflightBytes} bytes of requests; retry later`, { retryAfterSeconds });
+    }
+    this.inflightBytes += declaredBytes;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.inflightBytes -= declaredBytes;
+    };
   }
 
   /** Counts an answered ingest request (kind is 'unknown' for paths that named no known kind). */
@@ -53,7 +79,8 @@ export class TelemetryIngest {
     try {
       await (this.writers.get(kind) as BatchWriter<TelemetryRow>).write(rows);
     } catch (error) {
-      this.metrics?.rows.inc({ kind, outcome: 'refused' }, rows.length);
+      const tooLarge = error instanceof MlwardenError && error.kind === 'too-large';
+      this.metrics?.rows.inc({ kind, outcome: tooLarge ? 'rejected' : 'refused' }, rows.length);
       throw error;
     }
     this.metrics?.rows.inc({ kind, outcome: 'accepted' }, rows.length);

@@ -27,7 +27,7 @@ export function testApp(
   const now = options.now ?? (() => Date.now());
   const ingest = new TelemetryIngest({
     inserter: options.inserter ?? telemetryInserter(t.store.client, t.ctx.database),
-    options: { maxBatchRows: 10_000, flushIntervalMs: 5, maxPendingRows: 100_000, retryAfterSeconds: 1, ...options.ingest },
+    options: { maxBatchRows: 10_000, flushIntervalMs: 5, maxPendingRows: 100_000, maxInflightBytes: 64 * 1024 * 1024, retryAfterSeconds: 1, ...options.ingest },
     now,
     logger,
     metrics: (pending) => ingestMetrics(registry, pending),

@@ -31,6 +31,19 @@ const summaryQuery = z.strictObject({
     .optional(),
 });
 
+/**
+ * Reads a refused request's body to the end without keeping it: answering before the client has sent
+ * its body makes HTTP clients see a reset connection instead of the 429.
+ */
+async function discardBody(request: Request): Promise<void> {
+  if (!request.body) return;
+  try {
+    for await (const chunk of request.body) void chunk;
+  } catch {
+    // The client went away; there is no one left to answer.
+  }
+}
+
 export function telemetryRoutes(deps: TelemetryRoutesDeps): Hono {
   const app = new Hono();
 
@@ -52,8 +65,20 @@ export function telemetryRoutes(deps: TelemetryRoutesDeps): Hono {
     }),
     async (c) => {
       const kind = c.req.param('kind') as TelemetryKind;
-      const result = await deps.ingest.accept(kind, await c.req.text(), c.req.header('content-type'));
-      return c.json(result, 200);
+      const declared = Number(c.req.header('content-length') ?? deps.bodyLimitBytes);
+      let release: () => void;
+      try {
+        release = deps.ingest.admit(kind, Number.isFinite(declared) && declared >= 0 ? declared : deps.bodyLimitBytes);
+      } catch (error) {
+        await discardBody(c.req.raw);
+        throw error;
+      }
+      try {
+        const result = await deps.ingest.accept(kind, await c.req.text(), c.req.header('content-type'));
+        return c.json(result, 200);
+      } finally {
+        release();
+      }
     },
   );
 
