@@ -253,6 +253,14 @@ async function timed(work: () => Promise<void>): Promise<number> {
   return (performance.now() - started) / 1000;
 }
 
+/** Wall and CPU seconds of work; CPU counts every thread of this process (JS, GC, and the chDB engine). */
+async function measured(work: () => Promise<void>): Promise<{ seconds: number; cpuSeconds: number }> {
+  const cpu = process.cpuUsage();
+  const seconds = await timed(work);
+  const used = process.cpuUsage(cpu);
+  return { seconds, cpuSeconds: (used.user + used.system) / 1e6 };
+}
+
 function rowsPerSecond(rows: number, seconds: number): number {
   return Math.round(rows / seconds);
 }
@@ -290,6 +298,7 @@ async function insertJsonEachRow(store: StoreClient, body: Buffer): Promise<void
 
 interface PathRun {
   seconds: number;
+  cpuSeconds: number;
   /** HTTP only: the server's INSERTs during the run. */
   flush?: FlushStats;
 }
@@ -304,9 +313,9 @@ function directPath(store: StoreClient, inFlight: number): Path {
     name: `direct x${inFlight}`,
     async run(data) {
       await truncate(store);
-      const seconds = await timed(() => inParallel(data.batches.length, inFlight, (i) => insertJsonEachRow(store, (data.batches[i] as Batch).direct)));
+      const run = await measured(() => inParallel(data.batches.length, inFlight, (i) => insertJsonEachRow(store, (data.batches[i] as Batch).direct)));
       await expectLanded(store, data, this.name);
-      return { seconds };
+      return run;
     },
   };
 }
@@ -347,10 +356,10 @@ function httpPath(server: RunningMlwarden, store: StoreClient, inFlight: number)
     async run(data) {
       await truncate(store);
       const before = await flushStats(server);
-      const seconds = await timed(() => inParallel(data.batches.length, inFlight, (i) => postBatch(url, data.batches[i] as Batch)));
+      const run = await measured(() => inParallel(data.batches.length, inFlight, (i) => postBatch(url, data.batches[i] as Batch)));
       const after = await flushStats(server);
       await expectLanded(store, data, this.name);
-      return { seconds, flush: { inserts: after.inserts - before.inserts, rows: after.rows - before.rows, seconds: after.seconds - before.seconds } };
+      return { ...run, flush: { inserts: after.inserts - before.inserts, rows: after.rows - before.rows, seconds: after.seconds - before.seconds } };
     },
   };
 }
@@ -466,12 +475,21 @@ function report(data: Dataset, runs: Map<string, PathRun[]>, stages: Stages, ing
 
   const pathLine = (name: string) => {
     const list = runs.get(name) as PathRun[];
-    return { measure: `${name} (best of ${list.length})`, 'rows/s': rowsPerSecond(rows, best(list).seconds), 'µs/row': perRow(best(list).seconds), 'vs HTTP wall': '', note: `rounds: ${list.map((r) => fmt(rowsPerSecond(rows, r.seconds))).join(' / ')}` };
+    const b = best(list);
+    return {
+      measure: `${name} (best of ${list.length})`,
+      'rows/s': rowsPerSecond(rows, b.seconds),
+      'µs/row': perRow(b.seconds),
+      'CPU µs/row': perRow(b.cpuSeconds),
+      'vs HTTP wall': '',
+      note: `rounds: ${list.map((r) => fmt(rowsPerSecond(rows, r.seconds))).join(' / ')}`,
+    };
   };
   const stageLine = (measure: string, seconds: number, note = '') => ({
     measure,
     'rows/s': rowsPerSecond(rows, seconds),
     'µs/row': perRow(seconds),
+    'CPU µs/row': '',
     'vs HTTP wall': `${((seconds / httpBest.seconds) * 100).toFixed(0)}%`,
     note,
   });
@@ -491,7 +509,11 @@ function report(data: Dataset, runs: Map<string, PathRun[]>, stages: Stages, ing
     `body bytes: API JSON ${mb(data.httpBytes)} MB, JSONEachRow ${mb(data.directBytes)} MB, TSV ${mb(stages.tsvBytes)} MB; ` +
       `ingest: max_batch_rows ${fmt(ingest.max_batch_rows)}, flush_interval_ms ${ingest.flush_interval_ms}`,
   ];
-  const rowsPerSecondOf = (list: PathRun[]) => ({ best: rowsPerSecond(rows, best(list).seconds), rounds: list.map((r) => rowsPerSecond(rows, r.seconds)) });
+  const rowsPerSecondOf = (list: PathRun[]) => ({
+    best: rowsPerSecond(rows, best(list).seconds),
+    rounds: list.map((r) => rowsPerSecond(rows, r.seconds)),
+    cpuMicrosPerRow: list.map((r) => perRow(r.cpuSeconds)),
+  });
   return {
     table,
     notes,

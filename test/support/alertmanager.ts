@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort, killOnExit } from './child-processes.js';
 
 /**
  * A real Alertmanager (Debian `prometheus-alertmanager`) on loopback, for delivery tests: temp config and
@@ -67,29 +67,7 @@ export interface RunningAlertmanager {
   stop(): Promise<void>;
 }
 
-const live = new Set<ChildProcess>();
-let exitHook = false;
 
-function trackForExit(child: ChildProcess): void {
-  live.add(child);
-  child.once('exit', () => live.delete(child));
-  if (exitHook) return;
-  exitHook = true;
-  process.on('exit', () => {
-    for (const c of live) c.kill('SIGKILL');
-  });
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 async function waitReady(url: string, child: ChildProcess, log: () => string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -121,7 +99,7 @@ async function launch(dir: string, configFile: string): Promise<RunningAlertmana
     '--cluster.listen-address=',
     `--web.external-url=${url}`,
   ], { stdio: ['ignore', 'ignore', 'pipe'] });
-  trackForExit(child);
+  killOnExit(child);
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString('utf8')).slice(-20_000);

@@ -2,9 +2,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { accessSync, constants, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { get as httpGet } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { freePort, isAlive, killOnExit } from './child-processes.js';
 
 /**
  * A real `clickhouse-server` (Debian's 18.16) on loopback, for transport, authentication and fault
@@ -76,38 +76,8 @@ export interface ClickHouseServer {
 }
 
 const live = new Set<ChildProcess>();
-let exitHookInstalled = false;
 
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.on('exit', () => {
-    for (const child of live) {
-      try {
-        child.kill('SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
-  });
-}
 
-function isAlive(child: ChildProcess): boolean {
-  return child.exitCode === null && child.signalCode === null;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function xml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c] as string);
@@ -218,7 +188,6 @@ export interface StartClickHouseServerOptions {
 export async function startClickHouseServer(options: StartClickHouseServerOptions = {}): Promise<ClickHouseServer> {
   const binary = clickhouseServerBinary();
   if (!binary) throw new Error('clickhouse-server is not installed (apt-get install -y clickhouse-server clickhouse-client)');
-  installExitHook();
 
   const dir = mkdtempSync(join(tmpdir(), 'mlwarden-clickhouse-'));
   for (const sub of ['data', 'tmp', 'user_files', 'format_schemas', 'log']) mkdirSync(join(dir, sub), { recursive: true });
@@ -245,6 +214,7 @@ export async function startClickHouseServer(options: StartClickHouseServerOption
     const proc = spawn(binary, [`--config-file=${configFile}`], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
     child = proc;
     live.add(proc);
+    killOnExit(proc);
     const collect = (chunk: Buffer) => {
       output = (output + chunk.toString('utf8')).slice(-20_000);
     };

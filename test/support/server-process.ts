@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { isAlive, killOnExit } from './child-processes.js';
 
 /**
  * The real `mlwarden serve` in a child process (node --import tsx src/cli.ts), for tests that need a
@@ -53,21 +54,6 @@ export interface ServerProcess {
 }
 
 const live = new Set<ChildProcess>();
-let exitHookInstalled = false;
-
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.on('exit', () => {
-    for (const child of live) {
-      try {
-        child.kill('SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
-  });
-}
 
 function hermeticEnv(extra: Record<string, string>): Record<string, string> {
   const env: Record<string, string> = {};
@@ -77,9 +63,6 @@ function hermeticEnv(extra: Record<string, string>): Record<string, string> {
   return { ...env, MLWARDEN_HOST: '127.0.0.1', ...extra };
 }
 
-function isAlive(child: ChildProcess): boolean {
-  return child.exitCode === null && child.signalCode === null;
-}
 
 function readProcStatus(pid: number): { rssBytes: number; peakRssBytes: number } | undefined {
   try {
@@ -95,7 +78,6 @@ function readProcStatus(pid: number): { rssBytes: number; peakRssBytes: number }
 
 /** Starts `mlwarden serve --port 0` and resolves once it logs that it listens (rejects with its output otherwise). */
 export async function startServer(options: StartServerOptions): Promise<ServerProcess> {
-  installExitHook();
   const args = [...(options.nodeArgs ?? []), '--import', 'tsx', 'src/cli.ts', 'serve', '--port', '0', '--data-dir', options.dataDir];
   let configDir: string | undefined;
   if (options.config) {
@@ -110,6 +92,7 @@ export async function startServer(options: StartServerOptions): Promise<ServerPr
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   live.add(child);
+  killOnExit(child);
   const pid = child.pid;
 
   const lines: string[] = [];
