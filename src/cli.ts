@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 import { writeFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { readSpecFiles } from './analysis/index.js';
+import { readCsvTable, readSpecFiles } from './analysis/index.js';
 import { loadConfig, type Config } from './config.js';
+import { columnReport, PSI_METHODS, type ColumnDrift, type PsiMethod } from './domain/drift/index.js';
 import { isMlwardenError } from './domain/errors.js';
 import { generatePrometheusRules, loadSloSpecs, renderRuleFile, type AlertMode } from './domain/slo/index.js';
 import { createLogger } from './logger.js';
@@ -81,6 +82,43 @@ function rulesCommand(files: string[], options: RulesOptions): void {
   process.stdout.write(`wrote ${rules.groups.length} rule groups for ${slos.length - rules.skipped.length} SLOs to ${options.out}\n`);
 }
 
+interface PsiOptions {
+  reference: string;
+  current: string;
+  bins?: number;
+  categorical?: string[];
+  method: PsiMethod;
+  format: 'table' | 'json';
+}
+
+function binCount(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 2 || n > 1000) throw new InvalidArgumentError('must be an integer 2..1000');
+  return n;
+}
+
+const columnList = (value: string): string[] => value.split(',').map((c) => c.trim()).filter((c) => c !== '');
+const figure = (x: number | null) => (x === null ? '-' : x.toFixed(4));
+
+function psiTable(columns: ColumnDrift[]): string {
+  const header = ['column', 'type', 'n', 'm', 'psi', 'critical', 'status', 'bins', 'unseen'];
+  const rows = columns.map((c) => [
+    c.column, c.type, String(c.n), String(c.m), figure(c.psi), figure(c.criticalValue), c.status, String(c.bins.filter((b) => b.included).length),
+    c.unseen.map((u) => `${u.value} (${u.count})`).join(', '),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
+  return [header, ...rows].map((r) => r.map((cell, i) => cell.padEnd(widths[i] as number)).join('  ').trimEnd()).join('\n') + '\n';
+}
+
+/** Per-column PSI of two CSV files, offline, with the same code and numbers as the online path. */
+async function psiCommand(options: PsiOptions): Promise<void> {
+  const reference = await readCsvTable(options.reference);
+  const current = await readCsvTable(options.current);
+  const report = columnReport(reference, current, { bins: options.bins, categorical: options.categorical, method: options.method });
+  for (const warning of report.warnings) process.stderr.write(`mlwarden: warning: ${warning}\n`);
+  process.stdout.write(options.format === 'json' ? `${JSON.stringify(report.columns, null, 2)}\n` : psiTable(report.columns));
+}
+
 export function buildProgram(): Command {
   const program = new Command('mlwarden')
     .description('Observability and SLO control plane for ML workloads on Kubernetes')
@@ -109,6 +147,16 @@ export function buildProgram(): Command {
         fail(error);
       }
     });
+  program
+    .command('psi')
+    .description('per-column PSI drift report of a current CSV file against a reference CSV file (header row required; empty cells are missing)')
+    .requiredOption('--reference <file>', 'reference (training) data, CSV')
+    .requiredOption('--current <file>', 'current (serving) data, CSV')
+    .option('--bins <n>', 'quantile bins for numeric columns (default 10)', binCount)
+    .option('--categorical <columns>', 'comma-separated columns to treat as categorical', columnList)
+    .addOption(new Option('--method <method>', 'PSI definition: mlwarden\'s own, or Evidently\'s / Phoenix\'s to compare with those tools').choices(PSI_METHODS).default('mlwarden'))
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .action((options: PsiOptions) => psiCommand(options).catch(fail));
   return program;
 }
 

@@ -5,3 +5,4 @@ export type { EvaluationLoopDeps } from './evaluation-loop.js';
 export { SloMetrics, MAX_GROUPS_PER_SLO } from './slo-metrics.js';
 export { loadSloFiles, readSpecFiles } from './slo-files.js';
 export { PlatformMetrics, DEFAULT_WINDOWS } from './platform-metrics.js';
+export { readCsvTable } from './csv-table.js';

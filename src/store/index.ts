@@ -19,3 +19,8 @@ export { AlertHistory } from './alert-events.js';
 export type { AlertEventRecord } from './alert-events.js';
 export { PlatformFigures } from './platform-figures.js';
 export type { GpuHours, ModelRequests, RecoveryTime, RunDuration } from './platform-figures.js';
+export { BaselineStore } from './drift/baseline-store.js';
+export type { StoredBaseline } from './drift/baseline-store.js';
+export { WindowBinner, UNSEEN_REPORTED } from './drift/window-bins.js';
+export type { FeatureBins, WindowBins, WindowBinsQuery } from './drift/window-bins.js';
+export { BASELINES } from './tables.js';

@@ -1,5 +1,5 @@
 import { createDatabase, createMaterializedView, createTable, type DdlContext } from './ddl.js';
-import { ACTIONS, ALERT_EVENTS, DRIFT_SCORES, FEATURE_VALUES, GPU_SAMPLES, REQUESTS, REQUESTS_1M, RUNS, SILENCES } from './tables.js';
+import { ACTIONS, ALERT_EVENTS, BASELINES, DRIFT_SCORES, FEATURE_VALUES, GPU_SAMPLES, REQUESTS, REQUESTS_1M, RUNS, SILENCES } from './tables.js';
 
 /** A schema step. Statements are idempotent (IF NOT EXISTS) so a half-applied migration can be re-run. */
 export interface Migration {
@@ -35,6 +35,11 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 3,
     name: 'drift scores, alert history and silences',
     statements: (ctx) => [DRIFT_SCORES, ALERT_EVENTS, SILENCES].flatMap((t) => createTable(t, ctx)),
+  },
+  {
+    version: 4,
+    name: 'drift baselines',
+    statements: (ctx) => createTable(BASELINES, ctx),
   },
 ];
 

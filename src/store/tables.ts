@@ -238,3 +238,24 @@ export const SILENCES: TableSpec = {
   orderBy: ['id'],
   shardingKey: 'cityHash64(id)',
 };
+
+/**
+ * Registered reference distributions, one per model, version and feature (latest registration wins).
+ * `baseline` holds the full domain Baseline as JSON; edges and categories are copied out so binning
+ * SQL can read them without parsing JSON.
+ */
+export const BASELINES: TableSpec = {
+  name: 'baselines',
+  columns: [
+    lc('model'), lc('version'), lc('feature'),
+    lc('kind'),
+    { name: 'edges', type: 'Array(Float64)' },
+    { name: 'categories', type: 'Array(String)' },
+    { name: 'baseline', type: 'String', codec: 'ZSTD(1)' },
+    lc('source'),
+    { name: 'created_at', type: TS },
+  ],
+  engine: { kind: 'ReplacingMergeTree', version: 'created_at' },
+  orderBy: ['model', 'feature', 'version'],
+  shardingKey: 'cityHash64(model)',
+};
