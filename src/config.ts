@@ -65,6 +65,23 @@ export const configSchema = z.strictObject({
       external_url: z.url().optional(),
     })
     .prefault({}),
+  drift: z
+    .strictObject({
+      /** Length of one scored window; PSI compares each whole window with the baseline. */
+      window_s: z.number().int().min(60).default(3600),
+      lookback_windows: z.number().int().min(1).max(1000).default(24),
+      evaluation_interval_s: z.number().min(1).default(60),
+      /** Fewer observations than this in a window: "insufficient data", never "no drift". */
+      min_sample_size: z.number().int().min(1).default(200),
+      moderate_psi: z.number().positive().default(0.1),
+      significant_psi: z.number().positive().default(0.25),
+      /** False-alarm rate of the no-drift critical value (1/n + 1/m)·χ²(B−1, 1−α). */
+      alpha: z.number().gt(0).lt(1).default(0.01),
+      /** Consecutive drifting windows that open an episode, and ok windows that close it. */
+      open_after: z.number().int().min(1).default(3),
+      close_after: z.number().int().min(1).default(3),
+    })
+    .prefault({}),
   costs: z
     .strictObject({
       /** USD per allocated GPU-hour, by GPU model name as dcgm-exporter reports it. */

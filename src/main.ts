@@ -1,13 +1,13 @@
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { AlertDelivery, AlertEngine, AlertmanagerNotifier, WebhookNotifier, type AlertNotification, type Notifier } from './alerting/index.js';
-import { evaluateSlo, loadSloFiles, PlatformMetrics, SloEvaluationLoop, SloMetrics } from './analysis/index.js';
+import { DriftLoop, DriftMetrics, evaluateSlo, loadSloFiles, PlatformMetrics, SloEvaluationLoop, SloMetrics, type DriftSettings } from './analysis/index.js';
 import type { Config } from './config.js';
 import { isStoreSli, type Slo } from './domain/slo/index.js';
 import { ingestMetrics, TelemetryIngest } from './ingest/index.js';
 import { authenticator, createApp, serveHttp, type Readiness } from './server/index.js';
 import {
-  AlertHistory, migrate, openStore, PlatformFigures, schemaIsCurrent, SilenceStore, telemetryInserter, telemetrySummary,
+  AlertHistory, BaselineStore, migrate, openStore, WindowBinner, writeDriftScores, PlatformFigures, schemaIsCurrent, SilenceStore, telemetryInserter, telemetrySummary,
   windowCounts, type DdlContext, type MigrationReport, type StoreClient, type StoreConfig,
 } from './store/index.js';
 
@@ -82,6 +82,33 @@ function startPlatformMetrics(config: Config, store: StoreClient, registry: Regi
   return () => clearInterval(timer);
 }
 
+function driftSettings(config: Config): DriftSettings {
+  const d = config.drift;
+  return {
+    windowMs: d.window_s * 1000,
+    lookbackWindows: d.lookback_windows,
+    policy: { minSampleSize: d.min_sample_size, moderate: d.moderate_psi, significant: d.significant_psi, alpha: d.alpha },
+    episodes: { openAfter: d.open_after, closeAfter: d.close_after },
+  };
+}
+
+/** Drift scoring of every model with a baseline: PSI per feature and window, episodes, drift_scores rows. */
+function startDrift(config: Config, store: StoreClient, registry: Registry, logger: Logger, now: () => number): { loop: DriftLoop; baselines: BaselineStore } {
+  const baselines = new BaselineStore(store.client, config.store.database);
+  const binner = new WindowBinner(store.client, config.store.database);
+  const loop = new DriftLoop({
+    baselines: () => baselines.list(),
+    readBins: (q) => binner.bins(q),
+    writeScores: (rows) => writeDriftScores(store.client, config.store.database, rows),
+    metrics: new DriftMetrics(registry),
+    settings: driftSettings(config),
+    logger,
+    intervalMs: config.drift.evaluation_interval_s * 1000,
+    now,
+  });
+  return { loop, baselines };
+}
+
 interface SloRuntime {
   slos: readonly Slo[];
   loop: SloEvaluationLoop;
@@ -151,6 +178,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const silences = new SilenceStore(store.client, ctx.database);
   const slo = await startSlos(config, store, registry, logger, now, alertDelivery(config, silences, now, logger));
   const stopPlatformMetrics = startPlatformMetrics(config, store, registry, logger, now);
+  const drift = startDrift(config, store, registry, logger, now);
   const app = createApp({
     ingest,
     auth,
@@ -168,10 +196,17 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       history: (name) => slo.history.forSlo(name, 100),
     },
     silences,
+    drift: {
+      latest: (model) => drift.loop.latest.get(model),
+      models: () => [...drift.loop.latest.keys()].sort(),
+      saveBaselines: (entries) => drift.baselines.save(entries),
+      maxBodyBytes: config.server.body_limit_bytes,
+    },
   });
   const server = await serveHttp(app, config.server.host, config.server.port);
   logger.info({ url: server.url, port: server.port }, 'mlwarden listening');
   slo.loop.start();
+  drift.loop.start();
 
   return {
     url: server.url,
@@ -180,6 +215,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       await server.close();
       stopPlatformMetrics();
       await slo.loop.stop();
+      await drift.loop.stop();
       await ingest.close();
       await store.close();
       logger.info('mlwarden stopped');

@@ -6,3 +6,8 @@ export { SloMetrics, MAX_GROUPS_PER_SLO } from './slo-metrics.js';
 export { loadSloFiles, readSpecFiles } from './slo-files.js';
 export { PlatformMetrics, DEFAULT_WINDOWS } from './platform-metrics.js';
 export { readCsvTable } from './csv-table.js';
+export { evaluateModelDrift, DEFAULT_DRIFT_SETTINGS } from './drift-evaluator.js';
+export type { DriftSettings, FeatureDrift, ModelDrift, ScoredWindow, WindowBinsReader } from './drift-evaluator.js';
+export { DriftLoop } from './drift-loop.js';
+export type { DriftEpisodeSignal, DriftLoopDeps } from './drift-loop.js';
+export { DriftMetrics, MAX_FEATURES_PER_MODEL } from './drift-metrics.js';

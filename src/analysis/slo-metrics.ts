@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { formatDuration, type GroupAssessment } from '../domain/slo/index.js';
+import { SeriesGroups } from './series-groups.js';
 import { alertableGroups, type SloEvaluation } from './slo-evaluator.js';
 
 /** At most this many groups of one SLO are exported; the rest are counted in mlwarden_slo_series_dropped_total. */
@@ -36,14 +37,12 @@ export class SloMetrics {
     this.lastEvaluation = new Gauge({ name: 'mlwarden_slo_last_evaluation_timestamp_seconds', help: 'When the SLO was last evaluated successfully.', labelNames: ['slo'], registers });
   }
 
-  /** Series set for each SLO at its last evaluation, so the next one can drop groups that vanished. */
-  private readonly emitted = new Map<string, Array<[Gauge<string>, Record<string, string>]>>();
+  private readonly series = new SeriesGroups();
 
   /** Replaces every series of the SLO with this evaluation's figures (so vanished groups disappear). */
   record(e: SloEvaluation): void {
     const slo = e.slo.name;
-    for (const [gauge, labels] of this.emitted.get(slo) ?? []) gauge.remove(labels);
-    this.emitted.set(slo, []);
+    this.series.clear(slo);
     this.objective.set({ slo }, e.slo.objective);
     this.lastEvaluation.set({ slo }, e.evaluatedAt / 1000);
     const groups = alertableGroups(e);
@@ -57,11 +56,7 @@ export class SloMetrics {
   }
 
   private recordGroup(slo: string, g: GroupAssessment, group = groupLabel(g.labels)): void {
-    const set = (gauge: Gauge<string>, labels: Record<string, string>, value: number | undefined) => {
-      if (value === undefined) return;
-      gauge.set(labels, value);
-      this.emitted.get(slo)?.push([gauge, labels]);
-    };
+    const set = (gauge: Gauge<string>, labels: Record<string, string>, value: number | undefined) => this.series.set(slo, gauge, labels, value);
     for (const w of [...g.windows.map((x) => ({ ...x, window: formatDuration(x.windowMs) })), { ...g.period, window: 'period' }]) {
       set(this.sli, { slo, group, window: w.window }, w.sli);
       set(this.burn, { slo, group, window: w.window }, w.burnRate);

@@ -4,6 +4,7 @@ import type { Registry } from 'prom-client';
 import { MlwardenError } from '../domain/errors.js';
 import type { Authenticator } from './auth.js';
 import { problemResponse } from './problem.js';
+import { driftRoutes, type DriftRoutesDeps } from './routes/drift.js';
 import { healthRoutes, type Readiness } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { silenceRoutes, type SilenceRoutesDeps } from './routes/silences.js';
@@ -14,6 +15,7 @@ export interface AppDeps extends TelemetryRoutesDeps {
   auth: Authenticator;
   slo: Omit<SloRoutesDeps, 'auth'>;
   silences: SilenceRoutesDeps['silences'];
+  drift: Omit<DriftRoutesDeps, 'auth' | 'now'>;
   registry: Registry;
   readiness: () => Promise<Readiness>;
   logger: Logger;
@@ -27,6 +29,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/', telemetryRoutes(deps));
   app.route('/', sloRoutes({ ...deps.slo, auth: deps.auth }));
   app.route('/', silenceRoutes({ auth: deps.auth, silences: deps.silences, now: deps.now }));
+  app.route('/', driftRoutes({ ...deps.drift, auth: deps.auth, now: deps.now }));
   app.notFound((c) => problemResponse(c, new MlwardenError('not-found', `no route for ${c.req.method} ${c.req.path}`)));
   app.onError((error, c) => {
     const known = error instanceof MlwardenError;

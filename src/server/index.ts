@@ -8,3 +8,5 @@ export { serveHttp } from './http-server.js';
 export type { RunningServer } from './http-server.js';
 export { sloView } from './routes/slos.js';
 export type { AlertView, SloRoutesDeps } from './routes/slos.js';
+export { driftView } from './routes/drift.js';
+export type { DriftRoutesDeps } from './routes/drift.js';

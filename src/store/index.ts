@@ -24,3 +24,5 @@ export type { StoredBaseline } from './drift/baseline-store.js';
 export { WindowBinner, UNSEEN_REPORTED } from './drift/window-bins.js';
 export type { FeatureBins, WindowBins, WindowBinsQuery } from './drift/window-bins.js';
 export { BASELINES } from './tables.js';
+export { writeDriftScores } from './drift/drift-scores.js';
+export type { DriftScoreRecord } from './drift/drift-scores.js';

@@ -3,8 +3,8 @@ import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { ingestMetrics, TelemetryIngest, type IngestOptions } from '../../src/ingest/index.js';
 import { authenticator, createApp, type TokenConfig } from '../../src/server/index.js';
-import { AlertHistory, schemaIsCurrent, SilenceStore, telemetryInserter, telemetrySummary, type TelemetryInserter } from '../../src/store/index.js';
-import type { SloRoutesDeps } from '../../src/server/index.js';
+import { AlertHistory, BaselineStore, schemaIsCurrent, SilenceStore, telemetryInserter, telemetrySummary, type TelemetryInserter } from '../../src/store/index.js';
+import type { DriftRoutesDeps, SloRoutesDeps } from '../../src/server/index.js';
 import type { TestStore } from './test-store.js';
 
 export const INGEST_TOKEN = 'ingest-token-0123456789abcdef';
@@ -20,7 +20,7 @@ export interface TestApp {
 /** The real app over a real store, wired like main.ts but without a socket (drive it with app.request). */
 export function testApp(
   t: TestStore,
-  options: { tokens?: TokenConfig; ingest?: Partial<IngestOptions>; inserter?: TelemetryInserter; now?: () => number; bodyLimitBytes?: number; slo?: Partial<Omit<SloRoutesDeps, 'auth'>> } = {},
+  options: { tokens?: TokenConfig; ingest?: Partial<IngestOptions>; inserter?: TelemetryInserter; now?: () => number; bodyLimitBytes?: number; slo?: Partial<Omit<SloRoutesDeps, 'auth'>>; drift?: Partial<Omit<DriftRoutesDeps, 'auth' | 'now'>> } = {},
 ): TestApp {
   const registry = new Registry();
   const logger = pino({ level: 'silent' });
@@ -53,6 +53,13 @@ export function testApp(
       ...options.slo,
     },
     silences: new SilenceStore(t.store.client, t.ctx.database),
+    drift: {
+      latest: () => undefined,
+      models: () => [],
+      saveBaselines: (entries) => new BaselineStore(t.store.client, t.ctx.database).save(entries),
+      maxBodyBytes: 1024 * 1024,
+      ...options.drift,
+    },
   });
   return { app, ingest, registry, close: () => ingest.close() };
 }

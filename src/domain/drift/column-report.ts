@@ -20,7 +20,7 @@ import { DEFAULT_DRIFT_POLICY, decideDrift, type DriftDecision, type DriftPolicy
 import { invalidDriftInput } from './drift-error.js';
 import { EVIDENTLY_CATEGORICAL_MAX_DISTINCT, evidentlyNumericBins } from './evidently-psi.js';
 import { PHOENIX_PSEUDOCOUNT } from './phoenix-psi.js';
-import { assessWindow, type WindowAssessment } from './window-assessment.js';
+import { assessWindow, evidenceOf, type WindowAssessment } from './window-assessment.js';
 
 export interface DataTable {
   /** Where the table came from (a file name), for messages. */
@@ -126,7 +126,7 @@ function evidentlyCompared(type: ColumnType, ref: (string | null)[], cur: (strin
 function compatDrift(column: string, compared: Compared, policy: DriftPolicy): ColumnDrift {
   const epsilon = compared.method === 'phoenix' ? PHOENIX_PSEUDOCOUNT : DEFAULT_EPSILON.evidently;
   const psi = comparePsi(compared.method, compared.bins, epsilon);
-  const decision = decideDrift({ psi: psi.psi, bins: psi.binsUsed, n: psi.n, m: psi.m }, policy);
+  const decision = decideDrift(evidenceOf(psi), policy);
   return toColumnDrift(column, compared.type, { ...psi, unseen: compared.unseen, unseenTotal: compared.unseenTotal }, decision);
 }
 

@@ -3,7 +3,8 @@
  *   - fewer than `minSampleSize` current observations (default 200) → "insufficient", never "ok":
  *     at a few dozen observations PSI is mostly noise;
  *   - otherwise "drifting" only when PSI exceeds both the feature's threshold (default 0.1) and the
- *     no-drift critical value (1/n + 1/m)·χ²_{B−1, 1−α} (α default 0.01; critical-value.ts), so
+ *     no-drift critical value (1/n + 1/m)·χ²_{B−1, 1−α}·q (α default 0.01, q the small-sample
+ *     factor when the bins are known; critical-value.ts), so
  *     small windows do not raise false alarms and large ones still use the familiar thresholds;
  *   - severity "significant" when PSI also exceeds max(significant threshold (0.25), critical value).
  */
@@ -40,6 +41,8 @@ export interface DriftEvidence {
   /** Reference and current observations over those bins. */
   n: number;
   m: number;
+  /** The bins' pooled proportions (ref + cur)/(n + m); when given, the small-sample factor applies. */
+  pooled?: readonly number[];
 }
 
 export interface DriftDecision {
@@ -65,7 +68,7 @@ function insufficient(evidence: DriftEvidence, policy: DriftPolicy): DriftDecisi
 export function decideDrift(evidence: DriftEvidence, policy: DriftPolicy = DEFAULT_DRIFT_POLICY): DriftDecision {
   const { psi, n, m, bins } = evidence;
   if (psi === null || n === 0 || m < policy.minSampleSize || m === 0) return insufficient(evidence, policy);
-  const criticalValue = noDriftCriticalValue(n, m, bins, policy.alpha);
+  const criticalValue = noDriftCriticalValue(n, m, bins, policy.alpha, evidence.pooled);
   const threshold = Math.max(policy.moderate, criticalValue);
   const severity: DriftSeverity = psi > Math.max(policy.significant, criticalValue) ? 'significant' : psi > threshold ? 'moderate' : 'none';
   const status: WindowStatus = severity === 'none' ? 'ok' : 'drifting';

@@ -34,10 +34,10 @@ export type { AlignedBins, BinComparison, BinRole, WindowCounts, WindowPsi } fro
 export { alignHistogram } from './histogram-alignment.js';
 export type { Histogram } from './histogram-alignment.js';
 export { chiSquareCdf, chiSquareQuantile } from './chi-square.js';
-export { DEFAULT_ALPHA, noDriftCriticalValue } from './critical-value.js';
+export { DEFAULT_ALPHA, noDriftCriticalValue, smallSampleFactor } from './critical-value.js';
 export { DEFAULT_DRIFT_POLICY, decideDrift, driftPolicySchema } from './drift-decision.js';
 export type { DriftDecision, DriftEvidence, DriftPolicy, DriftSeverity, WindowStatus } from './drift-decision.js';
-export { assessWindow } from './window-assessment.js';
+export { assessWindow, evidenceOf } from './window-assessment.js';
 export type { WindowAssessment } from './window-assessment.js';
 export { DEFAULT_EPISODE_OPTIONS, NO_EPISODE, stepEpisodes, trackEpisodes } from './episodes.js';
 export type { DriftEpisode, EpisodeOptions, EpisodeState, EpisodeStep, FeatureDriftHistory, WindowVerdict } from './episodes.js';

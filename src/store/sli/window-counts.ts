@@ -1,7 +1,8 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { freshMinutes, type EventCounts, type Sli, type SliOf } from '../../domain/slo/index.js';
-import { ident, qualified } from '../ddl.js';
-import { hasMinuteEvents, minuteEvents } from './minute-events.js';
+import { qualified } from '../ddl.js';
+import { hasMinuteEvents } from './minute-events.js';
+import { batchKey, msParam, sharedWindowCounts } from './window-batch.js';
 
 /** Event counts of one group (its label values) for each requested window start, all ending at `end`. */
 export interface GroupCounts {
@@ -23,39 +24,6 @@ export interface WindowQuery {
  * which would leave the whole embedded store read-only afterwards.
  */
 const readOnly = (sql: string): string => `SELECT * FROM (${sql}) SETTINGS readonly = 1`;
-
-interface Row {
-  labels: string[];
-  good: number[];
-  total: number[];
-}
-
-async function fromMinuteEvents(client: ClickHouseClient, database: string, q: WindowQuery, sli: Parameters<typeof minuteEvents>[0]): Promise<GroupCounts[]> {
-  const events = minuteEvents(sli, database);
-  const groupBy = q.groupBy.map(ident);
-  const sumFor = (column: string) => `sumForEach(arrayMap(s -> if(minute >= s, ${column}, 0.), {starts:Array(DateTime64(3))}))`;
-  const sql = `SELECT [${groupBy.map((c) => `toString(${c})`).join(', ')}] AS labels, ${sumFor('good')} AS good, ${sumFor('total')} AS total
-FROM (${events.sql})
-GROUP BY ${groupBy.length > 0 ? groupBy.join(', ') : 'tuple()'}`;
-  const earliest = Math.min(...q.starts);
-  const result = await client.query({
-    query: sql,
-    query_params: { ...events.params, starts: q.starts.map(msParam), earliest: msParam(earliest), end: msParam(q.end) },
-    format: 'JSONEachRow',
-  });
-  const rows = await result.json<Row>();
-  return rows
-    .filter((r) => r.total.length > 0)
-    .map((r) => ({
-      labels: Object.fromEntries(q.groupBy.map((label, i) => [label, r.labels[i] ?? ''])),
-      counts: q.starts.map((_, i) => ({ good: r.good[i] ?? 0, total: r.total[i] ?? 0 })),
-    }));
-}
-
-/** DateTime64(3) parameter text: seconds with milliseconds, unambiguous in any server time zone. */
-function msParam(ms: number): string {
-  return (ms / 1000).toFixed(3);
-}
 
 async function scalar(client: ClickHouseClient, query: string, from: number, to: number): Promise<number> {
   const result = await client.query({ query: readOnly(query), query_params: { from: msParam(from), to: msParam(to) }, format: 'JSONCompactEachRow' });
@@ -89,8 +57,34 @@ WHERE ts >= {earliest:DateTime64(3)} AND ts < {end:DateTime64(3)} AND model = {m
 /** Exact good/valid event counts per group for each window, computed in ClickHouse. */
 export async function windowCounts(client: ClickHouseClient, database: string, q: WindowQuery): Promise<GroupCounts[]> {
   const sli = q.sli;
-  if (hasMinuteEvents(sli)) return fromMinuteEvents(client, database, q, sli);
+  if (hasMinuteEvents(sli)) return (await sharedWindowCounts(client, database, [q]))[0] ?? [];
   if (sli.type === 'custom') return custom(client, q, sli);
   if (sli.type === 'freshness') return freshness(client, database, q, sli);
   throw new Error(`SLI type ${sli.type} is not evaluated from the store`);
 }
+
+/**
+ * windowCounts for many queries, in their order, with one ClickHouse query per batch of queries that
+ * can share a read (see batchKey in window-batch.ts); the others run alone. Batches run one after
+ * another and any failure rejects the call: to keep failures apart, call it once per batch (group the
+ * queries by windowBatchKey first), as the SLO evaluation does.
+ */
+export async function windowCountsBatch(client: ClickHouseClient, database: string, queries: readonly WindowQuery[]): Promise<GroupCounts[][]> {
+  const out: GroupCounts[][] = new Array<GroupCounts[]>(queries.length);
+  const batches = new Map<string, number[]>();
+  const alone: number[] = [];
+  queries.forEach((q, i) => {
+    const key = batchKey(q);
+    if (key === undefined) alone.push(i);
+    else if (batches.has(key)) batches.get(key)?.push(i);
+    else batches.set(key, [i]);
+  });
+  for (const indexes of batches.values()) {
+    const counts = await sharedWindowCounts(client, database, indexes.map((i) => queries[i] as WindowQuery));
+    indexes.forEach((i, k) => (out[i] = counts[k] ?? []));
+  }
+  for (const i of alone) out[i] = await windowCounts(client, database, queries[i] as WindowQuery);
+  return out;
+}
+
+export { batchKey as windowBatchKey };

@@ -1,0 +1,104 @@
+import type { Logger } from 'pino';
+import type { DriftEpisode } from '../domain/drift/index.js';
+import type { DriftScoreRecord, StoredBaseline } from '../store/index.js';
+import { evaluateModelDrift, type DriftSettings, type ModelDrift, type WindowBinsReader } from './drift-evaluator.js';
+import type { DriftMetrics } from './drift-metrics.js';
+
+export interface DriftEpisodeSignal {
+  model: string;
+  feature: string;
+  episode: DriftEpisode;
+  driftShare: number | null;
+}
+
+export interface DriftLoopDeps {
+  baselines: () => Promise<StoredBaseline[]>;
+  readBins: WindowBinsReader;
+  writeScores: (rows: DriftScoreRecord[]) => Promise<void>;
+  metrics: DriftMetrics;
+  settings: DriftSettings;
+  /** Told once per episode when it opens (the policy engine's retraining trigger). */
+  onEpisodeOpened?: (signal: DriftEpisodeSignal) => void;
+  logger: Logger;
+  intervalMs: number;
+  now: () => number;
+}
+
+function scoreRows(drift: ModelDrift, baselines: readonly StoredBaseline[], now: number): DriftScoreRecord[] {
+  return drift.features.flatMap((f) => {
+    const baseline = baselines.find((b) => b.model === drift.model && b.feature === f.feature && b.version === f.baselineVersion);
+    return f.windows.map((w) => ({
+      ts: w.end,
+      window_start: w.start,
+      model: drift.model,
+      version: f.baselineVersion,
+      feature: f.feature,
+      psi: w.assessment.psi ?? 0,
+      threshold: w.assessment.decision.threshold ?? 0,
+      n_reference: baseline?.baseline.n ?? w.assessment.n,
+      n_current: w.assessment.m,
+      status: w.assessment.decision.status,
+      computed_at: now,
+    }));
+  });
+}
+
+/** Scores every model with baselines each interval; a failing model is logged and the others carry on. */
+export class DriftLoop {
+  readonly latest = new Map<string, ModelDrift>();
+  private readonly announced = new Set<string>();
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = false;
+
+  constructor(private readonly deps: DriftLoopDeps) {}
+
+  async runOnce(now = this.deps.now()): Promise<ModelDrift[]> {
+    const baselines = await this.deps.baselines();
+    const results: ModelDrift[] = [];
+    for (const model of [...new Set(baselines.map((b) => b.model))].sort()) {
+      try {
+        const drift = await evaluateModelDrift(this.deps.readBins, model, baselines, now, this.deps.settings);
+        await this.deps.writeScores(scoreRows(drift, baselines, now));
+        this.deps.metrics.record(drift);
+        this.latest.set(model, drift);
+        this.announceOpened(drift);
+        results.push(drift);
+      } catch (error) {
+        this.deps.logger.error({ err: error, model }, 'drift evaluation failed');
+      }
+    }
+    return results;
+  }
+
+  start(): void {
+    this.stopped = false;
+    const tick = () => {
+      if (this.stopped) return;
+      this.running = this.runOnce().then(
+        () => undefined,
+        (error: unknown) => this.deps.logger.error({ err: error }, 'drift cycle failed'),
+      );
+      void this.running.finally(() => {
+        if (!this.stopped) this.timer = setTimeout(tick, this.deps.intervalMs);
+      });
+    };
+    tick();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+  }
+
+  private announceOpened(drift: ModelDrift): void {
+    for (const episode of drift.openEpisodes) {
+      const key = `${drift.model}\u0000${episode.feature}\u0000${episode.start}`;
+      if (this.announced.has(key)) continue;
+      this.announced.add(key);
+      this.deps.logger.warn({ model: drift.model, feature: episode.feature, since: new Date(episode.start).toISOString(), peak_psi: episode.peakPsi }, 'drift episode opened');
+      this.deps.onEpisodeOpened?.({ model: drift.model, feature: episode.feature, episode, driftShare: drift.share.share });
+    }
+  }
+}
