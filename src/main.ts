@@ -1,14 +1,14 @@
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { AlertDelivery, AlertEngine, AlertmanagerNotifier, WebhookNotifier, type AlertNotification, type Notifier } from './alerting/index.js';
-import { DriftLoop, DriftMetrics, evaluateSlo, loadSloFiles, PlatformMetrics, SloEvaluationLoop, SloMetrics, type DriftSettings } from './analysis/index.js';
+import { baselinesFromServing, DriftLoop, DriftMetrics, evaluateSlos, loadSloFiles, PlatformMetrics, SloEvaluationLoop, SloMetrics, type DriftSettings } from './analysis/index.js';
 import type { Config } from './config.js';
 import { isStoreSli, type Slo } from './domain/slo/index.js';
 import { ingestMetrics, TelemetryIngest } from './ingest/index.js';
 import { authenticator, createApp, serveHttp, type Readiness } from './server/index.js';
 import {
-  AlertHistory, BaselineStore, migrate, openStore, WindowBinner, writeDriftScores, PlatformFigures, schemaIsCurrent, SilenceStore, telemetryInserter, telemetrySummary,
-  windowCounts, type DdlContext, type MigrationReport, type StoreClient, type StoreConfig,
+  AlertHistory, BaselineStore, migrate, openStore, profileFeatures, WindowBinner, writeDriftScores, PlatformFigures, schemaIsCurrent, SilenceStore, telemetryInserter, telemetrySummary,
+  windowCountsBatch, type DdlContext, type MigrationReport, type StoreClient, type StoreConfig,
 } from './store/index.js';
 
 /** The composition root: the only place adapters are chosen and wired together. */
@@ -93,7 +93,7 @@ function driftSettings(config: Config): DriftSettings {
 }
 
 /** Drift scoring of every model with a baseline: PSI per feature and window, episodes, drift_scores rows. */
-function startDrift(config: Config, store: StoreClient, registry: Registry, logger: Logger, now: () => number): { loop: DriftLoop; baselines: BaselineStore } {
+function startDrift(config: Config, store: StoreClient, registry: Registry, logger: Logger, now: () => number): { loop: DriftLoop; baselines: BaselineStore; binner: WindowBinner } {
   const baselines = new BaselineStore(store.client, config.store.database);
   const binner = new WindowBinner(store.client, config.store.database);
   const loop = new DriftLoop({
@@ -106,7 +106,7 @@ function startDrift(config: Config, store: StoreClient, registry: Registry, logg
     intervalMs: config.drift.evaluation_interval_s * 1000,
     now,
   });
-  return { loop, baselines };
+  return { loop, baselines, binner };
 }
 
 interface SloRuntime {
@@ -132,7 +132,7 @@ async function startSlos(config: Config, store: StoreClient, registry: Registry,
   await engine.restore();
   const loop = new SloEvaluationLoop({
     slos: () => slos,
-    evaluate: (slo, at) => evaluateSlo((q) => windowCounts(store.client, config.store.database, q), slo, at),
+    evaluate: (list, at) => evaluateSlos((queries) => windowCountsBatch(store.client, config.store.database, queries), list, at),
     onCycle: (evaluations, at) => engine.process(evaluations, at),
     metrics,
     logger,
@@ -200,6 +200,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       latest: (model) => drift.loop.latest.get(model),
       models: () => [...drift.loop.latest.keys()].sort(),
       saveBaselines: (entries) => drift.baselines.save(entries),
+      fromServing: (q) => baselinesFromServing({ profile: (p) => profileFeatures(store.client, ctx.database, p), readBins: (b) => drift.binner.bins(b) }, q),
       maxBodyBytes: config.server.body_limit_bytes,
     },
   });

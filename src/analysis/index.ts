@@ -1,5 +1,5 @@
-export { evaluateSlo, alertableGroups } from './slo-evaluator.js';
-export type { SloEvaluation, WindowCountsReader } from './slo-evaluator.js';
+export { evaluateSlo, evaluateSlos, alertableGroups } from './slo-evaluator.js';
+export type { SloEvaluation, SloOutcome, EvaluateSlosOptions, WindowCountsReader, WindowCountsBatchReader } from './slo-evaluator.js';
 export { SloEvaluationLoop } from './evaluation-loop.js';
 export type { EvaluationLoopDeps } from './evaluation-loop.js';
 export { SloMetrics, MAX_GROUPS_PER_SLO } from './slo-metrics.js';
@@ -11,3 +11,5 @@ export type { DriftSettings, FeatureDrift, ModelDrift, ScoredWindow, WindowBinsR
 export { DriftLoop } from './drift-loop.js';
 export type { DriftEpisodeSignal, DriftLoopDeps } from './drift-loop.js';
 export { DriftMetrics, MAX_FEATURES_PER_MODEL } from './drift-metrics.js';
+export { baselinesFromServing } from './serving-baselines.js';
+export type { ServingBaselineDeps, ServingBaselineRequest } from './serving-baselines.js';

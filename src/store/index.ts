@@ -10,7 +10,7 @@ export { telemetryInserter } from './telemetry-writer.js';
 export type { TelemetryInserter } from './telemetry-writer.js';
 export { telemetrySummary } from './telemetry-summary.js';
 export type { SummaryQuery, SummaryRow } from './telemetry-summary.js';
-export { windowCounts } from './sli/window-counts.js';
+export { windowCounts, windowCountsBatch, windowBatchKey } from './sli/window-counts.js';
 export type { GroupCounts, WindowQuery } from './sli/window-counts.js';
 export { DRIFT_SCORES, ALERT_EVENTS, SILENCES } from './tables.js';
 export { SilenceStore } from './silences.js';
@@ -26,3 +26,5 @@ export type { FeatureBins, WindowBins, WindowBinsQuery } from './drift/window-bi
 export { BASELINES } from './tables.js';
 export { writeDriftScores } from './drift/drift-scores.js';
 export type { DriftScoreRecord } from './drift/drift-scores.js';
+export { profileFeatures } from './drift/serving-profile.js';
+export type { FeatureProfile } from './drift/serving-profile.js';

@@ -3,8 +3,9 @@ import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { ingestMetrics, TelemetryIngest, type IngestOptions } from '../../src/ingest/index.js';
 import { authenticator, createApp, type TokenConfig } from '../../src/server/index.js';
-import { AlertHistory, BaselineStore, schemaIsCurrent, SilenceStore, telemetryInserter, telemetrySummary, type TelemetryInserter } from '../../src/store/index.js';
+import { AlertHistory, BaselineStore, profileFeatures, WindowBinner, schemaIsCurrent, SilenceStore, telemetryInserter, telemetrySummary, type TelemetryInserter } from '../../src/store/index.js';
 import type { DriftRoutesDeps, SloRoutesDeps } from '../../src/server/index.js';
+import { baselinesFromServing } from '../../src/analysis/index.js';
 import type { TestStore } from './test-store.js';
 
 export const INGEST_TOKEN = 'ingest-token-0123456789abcdef';
@@ -23,7 +24,7 @@ export function testApp(
   options: { tokens?: TokenConfig; ingest?: Partial<IngestOptions>; inserter?: TelemetryInserter; now?: () => number; bodyLimitBytes?: number; slo?: Partial<Omit<SloRoutesDeps, 'auth'>>; drift?: Partial<Omit<DriftRoutesDeps, 'auth' | 'now'>> } = {},
 ): TestApp {
   const registry = new Registry();
-  const logger = pino({ level: 'silent' });
+  const logger = pino({ level: process.env.TEST_LOG ?? 'silent' });
   const now = options.now ?? (() => Date.now());
   const ingest = new TelemetryIngest({
     inserter: options.inserter ?? telemetryInserter(t.store.client, t.ctx.database),
@@ -57,6 +58,7 @@ export function testApp(
       latest: () => undefined,
       models: () => [],
       saveBaselines: (entries) => new BaselineStore(t.store.client, t.ctx.database).save(entries),
+      fromServing: (q) => baselinesFromServing({ profile: (p) => profileFeatures(t.store.client, t.ctx.database, p), readBins: (b) => new WindowBinner(t.store.client, t.ctx.database).bins(b) }, q),
       maxBodyBytes: 1024 * 1024,
       ...options.drift,
     },

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
-import type { ModelDrift } from '../../analysis/index.js';
+import type { ModelDrift, ServingBaselineRequest } from '../../analysis/index.js';
 import { buildCategoricalBaseline, buildNumericBaseline, PSI_METHODS, type Baseline } from '../../domain/drift/index.js';
 import { isMlwardenError, MlwardenError } from '../../domain/errors.js';
 import type { StoredBaseline } from '../../store/index.js';
@@ -12,6 +12,8 @@ import { parseQuery } from '../query-params.js';
 
 export interface DriftRoutesDeps {
   auth: Authenticator;
+  /** Baselines from a time range of ingested serving data (POST /v1/baselines with from/to). */
+  fromServing: (q: ServingBaselineRequest) => Promise<Array<{ feature: string; baseline: Baseline }>>;
   latest: (model: string) => ModelDrift | undefined;
   models: () => string[];
   saveBaselines: (entries: StoredBaseline[]) => Promise<void>;
@@ -24,19 +26,29 @@ const featureInput = z.strictObject({
   kind: z.enum(['numeric', 'categorical']).optional(),
   values: z.array(z.union([z.number(), z.string().max(256), z.null()])).min(1),
 });
-const baselineRequest = z.strictObject({
+const common = {
   model: name,
   version: z.string().max(256).default(''),
   method: z.enum(PSI_METHODS).default('mlwarden'),
   bins: z.number().int().min(2).max(1000).default(10),
   top_k: z.number().int().min(1).max(1000).default(20),
+};
+const instant = z.union([z.number().int(), z.iso.datetime({ offset: true })]).transform((v) => (typeof v === 'number' ? v : Date.parse(v)));
+/** Training data given as values per feature. */
+const fromValues = z.strictObject({
+  ...common,
   features: z.record(name, featureInput).refine((f) => Object.keys(f).length > 0, 'needs at least one feature'),
 });
+/** A time range of serving data already ingested (optionally only some features). */
+const fromRange = z
+  .strictObject({ ...common, from: instant, to: instant, features: z.array(name).optional() })
+  .refine((r) => r.from < r.to, { message: 'must be before to', path: ['from'] });
+const baselineRequest = z.union([fromValues, fromRange]);
 const driftQuery = z.strictObject({ model: name.optional() });
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
-function buildBaseline(feature: string, input: z.output<typeof featureInput>, req: z.output<typeof baselineRequest>): Baseline {
+function buildBaseline(feature: string, input: z.output<typeof featureInput>, req: z.output<typeof fromValues>): Baseline {
   const present = input.values.filter((v) => v !== null);
   const kind = input.kind ?? (present.every((v) => typeof v === 'number') ? 'numeric' : 'categorical');
   try {
@@ -104,9 +116,11 @@ export function driftRoutes(deps: DriftRoutesDeps): Hono {
     async (c) => {
       const req = await parseJsonBody(c, baselineRequest);
       const now = deps.now();
-      const entries = Object.entries(req.features).map(([feature, input]) => ({
-        model: req.model, version: req.version, feature, baseline: buildBaseline(feature, input, req), source: 'api', created_at: now,
-      }));
+      const built =
+        'from' in req
+          ? (await deps.fromServing({ model: req.model, version: req.version, features: req.features, from: req.from, to: req.to, bins: req.bins, topK: req.top_k, method: req.method })).map((b) => ({ ...b, source: 'serving' }))
+          : Object.entries(req.features).map(([feature, input]) => ({ feature, baseline: buildBaseline(feature, input, req), source: 'training' }));
+      const entries = built.map((b) => ({ model: req.model, version: req.version, feature: b.feature, baseline: b.baseline, source: b.source, created_at: now }));
       await deps.saveBaselines(entries);
       return c.json(entries.map((e) => ({ model: e.model, version: e.version, feature: e.feature, baseline: e.baseline })), 201);
     },

@@ -27,6 +27,7 @@ export interface WindowBinsQuery {
   features: readonly FeatureBins[];
   from: number;
   to: number;
+  /** 0: the whole range is one window. */
   windowMs: number;
 }
 
@@ -56,7 +57,8 @@ interface UnseenRow {
   total: number;
 }
 
-const WINDOW = 'toUnixTimestamp(toStartOfInterval(ts, toIntervalSecond({window_s:UInt32}))) * 1000';
+/** Windows aligned to multiples of their length since the epoch; window_s = 0 makes [from, to) one window. */
+const WINDOW = 'if({window_s:UInt32} = 0, {from:Int64}, toInt64(toUnixTimestamp(toStartOfInterval(ts, toIntervalSecond(greatest({window_s:UInt32}, 1))))) * 1000)';
 
 /**
  * Counts each window's observations per baseline bin inside ClickHouse; only counts come back.
