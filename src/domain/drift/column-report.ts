@@ -47,16 +47,17 @@ export interface ColumnDrift {
   type: ColumnType;
   method: PsiMethod;
   psi: number | null;
-  jensenShannon: number | null;
   status: WindowStatus;
   severity: DriftSeverity;
   criticalValue: number | null;
-  reason: string;
+  jensenShannon: number | null;
+  /** Reference and current observations over the bins that took part. */
   n: number;
   m: number;
-  bins: BinComparison[];
+  reason: string;
   unseen: UnseenCategory[];
   unseenTotal: number;
+  bins: BinComparison[];
 }
 
 export interface ColumnReport {
@@ -145,6 +146,7 @@ function columnDrift(column: string, reference: DataTable, current: DataTable, o
 }
 
 function checkColumns(reference: DataTable, current: DataTable, options: ColumnReportOptions): string[] {
+  if (reference.rows.length === 0) throw invalidDriftInput(reference.name, 'has a header row but no data rows; a reference needs observations');
   const absent = reference.columns.filter((c) => !current.columns.includes(c));
   if (absent.length > 0) throw invalidDriftInput(current.name, `has no column ${absent.map((c) => `"${c}"`).join(', ')} (present in ${reference.name})`);
   const unknown = (options.categorical ?? []).filter((c) => !reference.columns.includes(c));
