@@ -35,7 +35,7 @@ export interface BenchModule {
   run(log: (line: string) => void): Promise<BenchReport>;
 }
 
-const BENCHES: BenchModule[] = [ingestBench];
+const BENCHES: BenchModule[] = [ingestBench, (await import('./slo.bench.js')).sloBench];
 
 const RESULTS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'results');
 

@@ -80,8 +80,3 @@ export function filterCondition(shapes: readonly FilterShape[], params: Record<s
   const prefilter = common.map((c) => ` AND ${columnIn(c, [...new Set(normalized.flatMap((s) => distinctAt(s, s.columns.indexOf(c))))])}`).join('');
   return `${prefilter} AND (${conditions.map((c) => `(${c})`).join(' OR ')})`;
 }
-
-/** Whether a row's labels match a shape's single tuple (the JS side of filterCondition, for one SLO). */
-export function matchesTuple(columns: readonly string[], values: readonly string[], labels: Readonly<Record<string, string>>): boolean {
-  return columns.every((c, i) => labels[c] === values[i]);
-}

@@ -55,6 +55,8 @@ interface Member {
 export async function sharedWindowCounts(client: ClickHouseClient, database: string, queries: readonly WindowQuery[]): Promise<GroupCounts[][]> {
   const first = queries[0];
   if (!first) return [];
+  const key = batchKey(first);
+  if (key === undefined || queries.some((q) => batchKey(q) !== key)) throw new Error('queries of one shared read must have the same batch key');
   const sli = first.sli as MinuteEventsSli;
   const end = first.end;
   // Window starts compare as whole minutes: a row is in a minute at or after s iff its time is at or after s rounded up.
