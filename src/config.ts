@@ -34,9 +34,11 @@ export const configSchema = z.strictObject({
   ingest: z
     .strictObject({
       /**
-       * Rows that close a batch at once (or its oldest request waits flush_interval_ms). Collectors wait
-       * for the ack before sending more, so a size a few requests reach keeps the engine busy; ClickHouse
-       * inserts 20k rows at well over half the per-row rate of 100k.
+       * Rows per INSERT: a batch closes at this size, or once its oldest request waited flush_interval_ms.
+       * Clients wait for the ack, so a batch smaller than what a few of them have in flight leaves work
+       * queued behind each INSERT and keeps parsing and inserting overlapped; with 100k, four clients
+       * sending 5-10k rows each waited out the interval on every round (bench/ingest.bench.ts).
+       * Raise it when many clients send at once: larger INSERTs cost the engine less per row.
        */
       max_batch_rows: z.number().int().min(1).default(20_000),
       flush_interval_ms: z.number().int().min(1).max(60_000).default(200),

@@ -143,6 +143,20 @@ async function startSlos(config: Config, store: StoreClient, registry: Registry,
   return { slos, loop, engine, history };
 }
 
+/**
+ * Exports mlwarden's own spans over OTLP when the standard OTEL_* variables name an endpoint;
+ * otherwise tracing stays a no-op. Returns the shutdown to call on exit.
+ */
+async function startSelfTracing(logger: Logger): Promise<() => Promise<void>> {
+  const endpoint = process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
+  if (!endpoint) return async () => undefined;
+  const { NodeSDK } = await import('@opentelemetry/sdk-node');
+  const sdk = new NodeSDK({ serviceName: process.env.OTEL_SERVICE_NAME ?? 'mlwarden', metricReaders: [], logRecordProcessors: [] });
+  sdk.start();
+  logger.info({ endpoint }, 'exporting mlwarden spans over OTLP');
+  return () => sdk.shutdown();
+}
+
 export interface RunningMlwarden {
   url: string;
   port: number;
@@ -151,6 +165,7 @@ export interface RunningMlwarden {
 
 /** Opens the store, applies migrations, and serves the API until close() (which flushes accepted data). */
 export async function startServer(config: Config, logger: Logger): Promise<RunningMlwarden> {
+  const stopTracing = await startSelfTracing(logger);
   const store = await openStore(storeConfig(config));
   const ctx = ddlContext(config);
   const report = await migrate(store.client, ctx);
@@ -219,6 +234,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       await drift.loop.stop();
       await ingest.close();
       await store.close();
+      await stopTracing();
       logger.info('mlwarden stopped');
     },
   };

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { inSpan } from '../self-tracing.js';
 import type { DriftEpisode } from '../domain/drift/index.js';
 import type { DriftScoreRecord, StoredBaseline } from '../store/index.js';
 import { evaluateModelDrift, type DriftSettings, type ModelDrift, type WindowBinsReader } from './drift-evaluator.js';
@@ -53,7 +54,11 @@ export class DriftLoop {
 
   constructor(private readonly deps: DriftLoopDeps) {}
 
-  async runOnce(now = this.deps.now()): Promise<ModelDrift[]> {
+  runOnce(now = this.deps.now()): Promise<ModelDrift[]> {
+    return inSpan('mlwarden.drift.evaluation_cycle', {}, () => this.cycle(now));
+  }
+
+  private async cycle(now: number): Promise<ModelDrift[]> {
     const baselines = await this.deps.baselines();
     const results: ModelDrift[] = [];
     for (const model of [...new Set(baselines.map((b) => b.model))].sort()) {

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { inSpan } from '../self-tracing.js';
 import type { Slo } from '../domain/slo/index.js';
 import type { SloEvaluation, SloOutcome } from './slo-evaluator.js';
 import type { SloMetrics } from './slo-metrics.js';
@@ -29,7 +30,11 @@ export class SloEvaluationLoop {
   constructor(private readonly deps: EvaluationLoopDeps) {}
 
   /** One full cycle at `now`; resolves with the evaluations that succeeded. */
-  async runOnce(now = this.deps.now()): Promise<SloEvaluation[]> {
+  runOnce(now = this.deps.now()): Promise<SloEvaluation[]> {
+    return inSpan('mlwarden.slo.evaluation_cycle', { 'mlwarden.slos': this.deps.slos().length }, () => this.cycle(now));
+  }
+
+  private async cycle(now: number): Promise<SloEvaluation[]> {
     const slos = [...this.deps.slos()];
     const started = performance.now();
     let outcomes: SloOutcome[];

@@ -5,6 +5,7 @@ import type { TelemetryInserter } from '../store/index.js';
 import { BatchWriter } from './batch-writer.js';
 import { bodyFormat, parseRecords } from './body-parser.js';
 import type { IngestMetrics } from './ingest-metrics.js';
+import { inSpan } from '../self-tracing.js';
 
 export interface IngestOptions {
   maxBatchRows: number;
@@ -67,7 +68,11 @@ export class TelemetryIngest {
   }
 
   /** Accepts one request body for a kind; throws MlwardenError (invalid, overloaded, unavailable, ...). */
-  async accept(kind: TelemetryKind, body: string, contentType: string | undefined): Promise<{ accepted: number }> {
+  accept(kind: TelemetryKind, body: string, contentType: string | undefined): Promise<{ accepted: number }> {
+    return inSpan('mlwarden.ingest', { 'mlwarden.telemetry.kind': kind, 'http.request.body.size': body.length }, () => this.acceptBody(kind, body, contentType));
+  }
+
+  private async acceptBody(kind: TelemetryKind, body: string, contentType: string | undefined): Promise<{ accepted: number }> {
     let rows: TelemetryRow[];
     try {
       const records = parseRecords(body, bodyFormat(contentType));
@@ -96,7 +101,7 @@ export class TelemetryIngest {
     const { inserter, options, logger } = this.deps;
     return new BatchWriter<TelemetryRow>({
       ...options,
-      flush: (rows) => inserter.insert(kind, rows),
+      flush: (rows) => inSpan('mlwarden.ingest.insert', { 'mlwarden.telemetry.kind': kind, 'mlwarden.rows': rows.length }, () => inserter.insert(kind, rows)),
       onFlush: ({ rows, seconds, error }) => {
         this.metrics?.flushSeconds.observe({ kind }, seconds);
         if (error === undefined) {
