@@ -11,6 +11,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ingestBench } from './ingest.bench.js';
 import { sloBench } from './slo.bench.js';
+import { psiBench } from './psi.bench.js';
 
 /** A ratio the bench must reach, e.g. HTTP ingest rows/s ÷ direct INSERT rows/s >= 0.8. */
 export interface BenchTarget {
@@ -36,7 +37,7 @@ export interface BenchModule {
   run(log: (line: string) => void): Promise<BenchReport>;
 }
 
-const BENCHES: BenchModule[] = [ingestBench, sloBench];
+const BENCHES: BenchModule[] = [ingestBench, sloBench, psiBench];
 
 const RESULTS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'results');
 

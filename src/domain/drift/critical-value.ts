@@ -18,6 +18,18 @@
  * tiny proportions make PSI noisier still, and q grows accordingly.
  */
 import { chiSquareQuantile } from './chi-square.js';
+
+/** The quantile is the same for every window of a feature (α and B fixed): computed once per pair. */
+const quantiles = new Map<string, number>();
+function chiQuantile(p: number, df: number): number {
+  const key = `${p}/${df}`;
+  let q = quantiles.get(key);
+  if (q === undefined) {
+    q = chiSquareQuantile(p, df);
+    if (quantiles.size < 10_000) quantiles.set(key, q);
+  }
+  return q;
+}
 import { invalidDriftInput } from './drift-error.js';
 
 export const DEFAULT_ALPHA = 0.01;
@@ -35,6 +47,6 @@ export function noDriftCriticalValue(n: number, m: number, bins: number, alpha =
   if (!(n > 0) || !(m > 0)) throw invalidDriftInput(n > 0 ? 'm' : 'n', 'the critical value needs observations on both sides');
   if (!(alpha > 0 && alpha < 1)) throw invalidDriftInput('alpha', `must be between 0 and 1, got ${alpha}`);
   if (bins < 2) return 0;
-  const asymptotic = (1 / n + 1 / m) * chiSquareQuantile(1 - alpha, bins - 1);
+  const asymptotic = (1 / n + 1 / m) * chiQuantile(1 - alpha, bins - 1);
   return pooled === undefined ? asymptotic : asymptotic * smallSampleFactor(pooled, n, m);
 }

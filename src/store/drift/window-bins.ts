@@ -90,7 +90,7 @@ export class WindowBinner {
 
   private scope(features: string): string {
     return `model = {model:String} AND ({version:String} = '' OR version = {version:String})
-  AND ts >= fromUnixTimestamp64Milli({from:Int64}) AND ts < fromUnixTimestamp64Milli({to:Int64}) AND has({${features}:Array(String)}, feature)`;
+  AND ts >= fromUnixTimestamp64Milli({from:Int64}) AND ts < fromUnixTimestamp64Milli({to:Int64}) AND feature IN {${features}:Array(String)}`;
   }
 
   async bins(q: WindowBinsQuery): Promise<WindowBins[]> {

@@ -154,7 +154,7 @@ function gpuEfficiency(s: SliOf<'gpu_efficiency'>, b: Build): EventSource {
 
 /** Feature-windows scored by drift analysis: good when PSI stayed under threshold; insufficient-data windows are not valid events. */
 function drift(s: SliOf<'drift'>, b: Build): EventSource {
-  const features = s.features === undefined ? '' : ' AND has({features:Array(String)}, feature)';
+  const features = s.features === undefined ? '' : ' AND feature IN {features:Array(String)}';
   if (s.features !== undefined) b.params.features = s.features;
   return {
     from: `${qualified({ database: b.db }, 'drift_scores')} FINAL
