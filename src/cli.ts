@@ -6,6 +6,7 @@ import { loadConfig, type Config } from './config.js';
 import { columnReport, PSI_METHODS, type ColumnDrift, type PsiMethod } from './domain/drift/index.js';
 import { isMlwardenError } from './domain/errors.js';
 import { generatePrometheusRules, loadSloSpecs, renderRuleFile, type AlertMode } from './domain/slo/index.js';
+import { loadPolicySpecs } from './domain/policy/index.js';
 import { createLogger } from './logger.js';
 import { runMigrations, startServer } from './main.js';
 
@@ -119,6 +120,13 @@ async function psiCommand(options: PsiOptions): Promise<void> {
   process.stdout.write(options.format === 'json' ? `${JSON.stringify(report.columns, null, 2)}\n` : psiTable(report.columns));
 }
 
+/** Validates policy specs; prints each policy's trigger and action, or every problem (exit 2). */
+function policiesCheckCommand(files: string[]): void {
+  const policies = loadPolicySpecs(readSpecFiles(files));
+  for (const p of policies) process.stdout.write(`ok  ${p.name}: ${p.trigger.type} → ${p.action.type}${p.guardrails.dryRun ? ' (dry run)' : ''}\n`);
+  process.stdout.write(`${policies.length} ${policies.length === 1 ? 'policy' : 'policies'} valid\n`);
+}
+
 export function buildProgram(): Command {
   const program = new Command('mlwarden')
     .description('Observability and SLO control plane for ML workloads on Kubernetes')
@@ -157,6 +165,19 @@ export function buildProgram(): Command {
     .addOption(new Option('--method <method>', 'PSI definition: mlwarden\'s own, or Evidently\'s / Phoenix\'s to compare with those tools').choices(PSI_METHODS).default('mlwarden'))
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
     .action((options: PsiOptions) => psiCommand(options).catch(fail));
+  program
+    .command('policies')
+    .description('work with policy specs')
+    .command('check')
+    .description('validate policy spec files (or folders of them) and list what each policy does')
+    .argument('<files...>', 'policy spec files or folders')
+    .action((files: string[]) => {
+      try {
+        policiesCheckCommand(files);
+      } catch (error) {
+        fail(error);
+      }
+    });
   return program;
 }
 

@@ -68,3 +68,21 @@ describe('mlwarden rules', () => {
     expect(stderr).toContain(`${file}#0 spec.objective`);
   });
 });
+
+describe('mlwarden policies check', () => {
+  test('lists each valid policy of the examples with its trigger and action', () => {
+    const { status, stdout } = mlwarden(['policies', 'check', 'examples/policies']);
+    expect(status).toBe(0);
+    expect(stdout).toMatch(/ok {2}retrain-fraud-on-drift: drift_episode → retrain/);
+    expect(stdout).toMatch(/\d+ policies valid/);
+  });
+
+  test('an invalid policy exits 2 naming file, document and field', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mlwarden-cli-'));
+    const file = join(dir, 'bad.yaml');
+    writeFileSync(file, 'apiVersion: mlwarden.dev/v1\nkind: Policy\nmetadata: { name: p }\nspec: { trigger: { drift_episode: { model: m } } }\n');
+    const { status, stderr } = mlwarden(['policies', 'check', file]);
+    expect(status).toBe(2);
+    expect(stderr).toContain(`${file}#0`);
+  });
+});
