@@ -1,0 +1,25 @@
+/**
+ * In-process Kubernetes API emulator served on loopback, for the demo, backtests and tests.
+ *
+ *   const emulator = await startKubeApiEmulator();          // { port?, historyLimit?, now? }
+ *   const kc = new KubeConfig();                            // in src/orchestration only
+ *   kc.loadFromOptions(emulator.kubeConfig('ml'));          // http://127.0.0.1:PORT, skipTLSVerify
+ *   …                                                       // CoreV1Api, CustomObjectsApi, Watch, …
+ *   await emulator.close();
+ *
+ * `emulator.store` reads and seeds state without HTTP; `store.compact()` forces 410 Expired on
+ * older watches; `emulator.faults.add({ method: 'PATCH', status: 500 })` injects failures.
+ */
+export { startKubeApiEmulator, createKubeApiApp } from './kube-api-server.js';
+export type { KubeApiEmulator, KubeApiEmulatorOptions } from './kube-api-server.js';
+export { ObjectStore } from './object-store.js';
+export { FaultInjector } from './fault-injection.js';
+export type { FaultRule } from './fault-injection.js';
+export type { ObjectStoreOptions } from './object-store.js';
+export { emulatorKubeConfig, emulatorKubeConfigYaml, EMULATOR_CONTEXT } from './kubeconfig.js';
+export type { EmulatorKubeConfig } from './kubeconfig.js';
+export { KubeApiError } from './kube-status.js';
+export type { KubeStatus } from './kube-status.js';
+export { RESOURCE_TYPES, findResourceType, apiVersionOf } from './resource-registry.js';
+export type { ResourceType } from './resource-registry.js';
+export type { JsonObject, JsonValue } from './json.js';
