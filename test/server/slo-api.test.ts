@@ -79,6 +79,14 @@ describe('silences', () => {
     expect(silence.starts_at).toBe(new Date(NOW).toISOString());
     const active = (await (await h.app.request('/v1/silences?active=true', { headers: INGEST })).json()) as Array<{ id: string; matchers: object }>;
     expect(active).toEqual([expect.objectContaining({ id: silence.id, matchers: { slo: 'fraud-latency', severity: 'page' }, comment: 'deploy window' })]);
+    const extended = await h.app.request(`/v1/silences/${silence.id}`, {
+      method: 'PUT',
+      headers: ADMIN,
+      body: JSON.stringify({ matchers: { slo: 'fraud-latency' }, ends_at: '2026-11-24T16:00:00Z', comment: 'deploy window, extended' }),
+    });
+    expect(extended.status).toBe(200);
+    expect(await extended.json()).toMatchObject({ id: silence.id, matchers: { slo: 'fraud-latency' }, ends_at: '2026-11-24T16:00:00.000Z', created_by: 'alice' });
+    expect((await (await h.app.request('/v1/silences', { headers: INGEST })).json()) as unknown[]).toHaveLength(1);
     expect((await h.app.request(`/v1/silences/${silence.id}`, { method: 'DELETE', headers: ADMIN })).status).toBe(204);
     expect(await (await h.app.request('/v1/silences', { headers: INGEST })).json()).toEqual([]);
     expect((await h.app.request(`/v1/silences/${silence.id}`, { method: 'DELETE', headers: ADMIN })).status).toBe(404);

@@ -65,6 +65,25 @@ export function silenceRoutes(deps: SilenceRoutesDeps): Hono {
     return c.json(silenceView(silence), 201);
   });
 
+  app.put('/v1/silences/:id', requireScope(deps.auth, 'admin'), bodyLimit({ maxSize: 64 * 1024, onError: (c) => problemResponse(c, new MlwardenError('too-large', 'a silence body is at most 64 KiB')) }), async (c) => {
+    const [existing] = await deps.silences.list({ id: c.req.param('id') });
+    if (!existing) throw new MlwardenError('not-found', `no silence with id ${c.req.param('id').slice(0, 64)}`);
+    const body = await parseJsonBody(c, createSilence);
+    const now = deps.now();
+    if (body.ends_at <= now) throw new MlwardenError('invalid', 'the silence would already be over', { problems: [{ field: 'ends_at', reason: 'is not in the future' }] });
+    const updated: SilenceRecord = {
+      ...existing,
+      matchers: body.matchers,
+      starts_at: body.starts_at ?? existing.starts_at,
+      ends_at: body.ends_at,
+      comment: body.comment,
+      created_by: body.created_by || existing.created_by,
+      updated_at: Math.max(now, existing.updated_at + 1),
+    };
+    await deps.silences.save(updated);
+    return c.json(silenceView(updated));
+  });
+
   app.delete('/v1/silences/:id', requireScope(deps.auth, 'admin'), async (c) => {
     const found = await deps.silences.delete(c.req.param('id'), deps.now());
     if (!found) throw new MlwardenError('not-found', `no silence with id ${c.req.param('id').slice(0, 64)}`);
