@@ -7,7 +7,7 @@ import { isStoreSli, type Slo } from './domain/slo/index.js';
 import { ingestMetrics, TelemetryIngest } from './ingest/index.js';
 import { authenticator, createApp, serveHttp, type Readiness } from './server/index.js';
 import {
-  AlertHistory, BaselineStore, migrate, openStore, profileFeatures, WindowBinner, writeDriftScores, PlatformFigures, schemaIsCurrent, SilenceStore, telemetryInserter, telemetrySummary,
+  AlertHistory, BaselineStore, latencyCoverage, migrate, openStore, profileFeatures, WindowBinner, writeDriftScores, PlatformFigures, schemaIsCurrent, SilenceStore, telemetryInserter, telemetrySummary,
   windowCountsBatch, type DdlContext, type MigrationReport, type StoreClient, type StoreConfig,
 } from './store/index.js';
 
@@ -209,6 +209,11 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       lastError: (name) => slo.loop.lastError.get(name),
       alerts: (name) => slo.engine.alertsFor(name).map((a) => ({ severity: a.severity, state: a.state.phase, since: new Date(a.state.since).toISOString(), labels: a.groupLabels })),
       history: (name) => slo.history.forSlo(name, 100),
+      latencyCoverage: async (s) => {
+        if (s.sli.type !== 'latency') return undefined;
+        const plan = slo.loop.latest.get(s.name)?.plan;
+        return plan ? latencyCoverage(store.client, ctx.database, s.sli, plan.period.start, plan.end) : undefined;
+      },
     },
     silences,
     drift: {

@@ -28,3 +28,5 @@ export { writeDriftScores } from './drift/drift-scores.js';
 export type { DriftScoreRecord } from './drift/drift-scores.js';
 export { profileFeatures } from './drift/serving-profile.js';
 export type { FeatureProfile } from './drift/serving-profile.js';
+export { latencyCoverage } from './sli/latency-coverage.js';
+export type { LatencyCoverage } from './sli/latency-coverage.js';

@@ -67,6 +67,21 @@ describe('GET /v1/slos', () => {
   });
 });
 
+describe('latency SLIs without bucket guesswork (issue 9, point 6)', () => {
+  test('raw latencies are judged exactly; a threshold inside a histogram bucket is said so, with the events it touched', async () => {
+    const exact = (await (await h.app.request('/v1/slos/fraud-latency', { headers: INGEST })).json()) as { latency_threshold: { interpolated_events: number; note: string } };
+    expect(exact.latency_threshold.interpolated_events).toBe(0);
+    expect(exact.latency_threshold.note).toMatch(/every event was judged exactly against 200 ms/);
+    const batch = [{ ts: NOW - 5000, model: 'fraud', version: 'v3', count: 70, errors: 0, latency_buckets: { '100': 40, '250': 25, '+Inf': 5 } }];
+    expect((await post(h.app, 'requests', batch, INGEST)).status).toBe(200);
+    const view = (await (await h.app.request('/v1/slos/fraud-latency', { headers: INGEST })).json()) as {
+      latency_threshold: { raw_events: number; bucketed_events: number; interpolated_events: number; straddling_buckets: unknown[]; note: string };
+    };
+    expect(view.latency_threshold).toMatchObject({ raw_events: 600, bucketed_events: 70, interpolated_events: 25, straddling_buckets: [{ lower: 100, upper: 250, events: 25 }] });
+    expect(view.latency_threshold.note).toMatch(/falls inside bucket \(100, 250\] ms: 25 events there are counted by linear interpolation/);
+  });
+});
+
 describe('silences', () => {
   test('an admin creates, lists and deletes a silence; it is stored in ClickHouse', async () => {
     const created = await h.app.request('/v1/silences', {

@@ -3,7 +3,7 @@ import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { ingestMetrics, TelemetryIngest, type IngestOptions } from '../../src/ingest/index.js';
 import { authenticator, createApp, type TokenConfig } from '../../src/server/index.js';
-import { AlertHistory, BaselineStore, profileFeatures, WindowBinner, schemaIsCurrent, SilenceStore, telemetryInserter, telemetrySummary, type TelemetryInserter } from '../../src/store/index.js';
+import { AlertHistory, BaselineStore, latencyCoverage, profileFeatures, WindowBinner, schemaIsCurrent, SilenceStore, telemetryInserter, telemetrySummary, type TelemetryInserter } from '../../src/store/index.js';
 import type { DriftRoutesDeps, SloRoutesDeps } from '../../src/server/index.js';
 import { baselinesFromServing } from '../../src/analysis/index.js';
 import type { TestStore } from './test-store.js';
@@ -51,6 +51,7 @@ export function testApp(
       lastError: () => undefined,
       alerts: () => [],
       history: (name) => new AlertHistory(t.store.client, t.ctx.database).forSlo(name, 100),
+      latencyCoverage: async (slo) => (slo.sli.type === 'latency' ? latencyCoverage(t.store.client, t.ctx.database, slo.sli, 0, now() + 1) : undefined),
       ...options.slo,
     },
     silences: new SilenceStore(t.store.client, t.ctx.database),

@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { MlwardenError } from '../../domain/errors.js';
 import { describeWindow, formatDuration, type GroupAssessment, type Slo } from '../../domain/slo/index.js';
 import type { SloEvaluation } from '../../analysis/index.js';
-import type { AlertEventRecord } from '../../store/index.js';
+import type { AlertEventRecord, LatencyCoverage } from '../../store/index.js';
 import { requireScope, type Authenticator } from '../auth.js';
 
 export interface AlertView {
@@ -19,6 +19,23 @@ export interface SloRoutesDeps {
   lastError: (name: string) => string | undefined;
   alerts: (name: string) => AlertView[];
   history: (name: string) => Promise<AlertEventRecord[]>;
+  /** For latency SLIs: how the threshold met the period's data (exact vs interpolated inside a bucket). */
+  latencyCoverage: (slo: Slo) => Promise<LatencyCoverage | undefined>;
+}
+
+function latencyNote(slo: Slo, c: LatencyCoverage) {
+  const threshold = slo.sli.type === 'latency' ? slo.sli.threshold_ms : 0;
+  const straddled = c.straddlingBuckets.map((b) => `(${b.lower}, ${b.upper}] ms`).join(', ');
+  return {
+    raw_events: c.rawEvents,
+    bucketed_events: c.bucketedEvents,
+    interpolated_events: c.interpolatedEvents,
+    straddling_buckets: c.straddlingBuckets,
+    note:
+      c.interpolatedEvents > 0
+        ? `the ${threshold} ms threshold falls inside bucket ${straddled}: ${c.interpolatedEvents} events there are counted by linear interpolation within the bucket (the rest exactly)`
+        : `every event was judged exactly against ${threshold} ms (raw latencies, or a bucket bound equal to the threshold)`,
+  };
 }
 
 const seconds = (ms: number | undefined) => (ms === undefined ? null : ms / 1000);
@@ -89,7 +106,8 @@ export function sloRoutes(deps: SloRoutesDeps): Hono {
       long_burn: h.long_burn,
       short_burn: h.short_burn,
     }));
-    return c.json({ ...sloView(slo, deps), history });
+    const coverage = await deps.latencyCoverage(slo);
+    return c.json({ ...sloView(slo, deps), ...(coverage ? { latency_threshold: latencyNote(slo, coverage) } : {}), history });
   });
   return app;
 }

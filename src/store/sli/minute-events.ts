@@ -67,7 +67,7 @@ function latency(s: SliOf<'latency'>, b: Build): EventSource {
   b.params.threshold = s.threshold_ms;
   const bucketGood = `arraySum(arrayMap((upper, n, lower) -> multiIf(upper <= {threshold:Float64}, toFloat64(n),
       lower < {threshold:Float64} AND isFinite(upper), n * ({threshold:Float64} - lower) / (upper - lower), 0.),
-    bucket_bounds_ms, bucket_counts, arrayPushFront(arrayPopBack(bucket_bounds_ms), 0.)))`;
+    bucket_bounds_ms, bucket_counts, arrayMap(i -> if(i = 1, 0., bucket_bounds_ms[i - 1]), arrayEnumerate(bucket_bounds_ms))))`;
   return {
     from: `${qualified({ database: b.db }, 'requests')}
 WHERE ${range()}${b.condition()}`,
