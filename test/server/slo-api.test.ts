@@ -50,6 +50,8 @@ describe('GET /v1/slos', () => {
     expect(view?.sli_value).toBeCloseTo(1 - 60 / 600, 9);
     expect(Object.keys(view?.burn_rates as object)).toEqual(['5m', '30m', '1h', '2h', '6h', '1d', '3d', 'period']);
     expect((view?.burn_rates as Record<string, number>)['1h']).toBeCloseTo(60 / 600 / 0.01, 9);
+    expect(view?.calendar_budget).toMatchObject({ unit: 'month', time_zone: 'UTC', start: '2026-11-01T00:00:00.000Z', end: '2026-12-01T00:00:00.000Z' });
+    expect((view?.calendar_budget as { remaining: number }).remaining).toBeCloseTo(1 - 60 / (0.01 * 600), 9);
     expect(view?.alerts).toEqual([{ severity: 'page', state: 'firing', since: new Date(NOW).toISOString(), labels: { version: 'v2' } }]);
     expect((view?.groups as Array<{ labels: object }>).map((g) => g.labels)).toEqual(expect.arrayContaining([{ version: 'v1' }, { version: 'v2' }]));
   });

@@ -4,7 +4,7 @@ import { openTestStore, type TestStore } from '../support/test-store.js';
 
 let t: TestStore;
 beforeAll(async () => {
-  t = await openTestStore({ migrate: false });
+  t = await openTestStore({ migrate: false, retentionDays: 30 });
 });
 afterAll(() => t.close());
 

@@ -16,9 +16,10 @@ export interface TestStore {
  * A real chDB store in a fresh temporary directory, migrated. vitest runs each test file in its own
  * process, and chDB binds one data directory per process: open one TestStore per file (beforeAll).
  */
-export async function openTestStore(options: { migrate?: boolean; database?: string } = {}): Promise<TestStore> {
+export async function openTestStore(options: { migrate?: boolean; database?: string; retentionDays?: number } = {}): Promise<TestStore> {
   const dataDir = mkdtempSync(join(tmpdir(), 'mlwarden-test-'));
-  const ctx: DdlContext = { database: options.database ?? 'mlwarden', retentionDays: 30 };
+  // Tests stamp data at fixed dates (November 2026); ten years of retention (the most the config allows) keeps TTL merges from deleting it.
+  const ctx: DdlContext = { database: options.database ?? 'mlwarden', retentionDays: options.retentionDays ?? 3650 };
   const store = await openStore({ dataDir, database: ctx.database, retentionDays: ctx.retentionDays });
   if (options.migrate !== false) await migrate(store.client, ctx);
   return {

@@ -2,7 +2,7 @@ import { tierWindows, type Severity } from './alert-windows.js';
 import { burnRate, errorRatio, type EventCounts } from './burn-rate.js';
 import { errorBudget, type ErrorBudget } from './error-budget.js';
 import { periodAt, type Period } from './period.js';
-import type { Slo } from './slo.js';
+import type { Slo, SloCalendar } from './slo.js';
 import { evaluateTier, type TierEvaluation } from './tier-evaluation.js';
 
 const MINUTE = 60_000;
@@ -13,17 +13,23 @@ export const alignToMinute = (now: number): number => Math.floor(now / MINUTE) *
 export interface EvaluationPlan {
   end: number;
   period: Period;
-  /** Window lengths the tiers need, ascending; the period is evaluated after them. */
+  /** The current calendar week or month (budgets people act on: "under 10% of this month's budget"). */
+  calendar: Period;
+  /** Window lengths the tiers need, ascending; the period and the calendar period are evaluated after them. */
   windowsMs: number[];
-  /** Start of each window in windowsMs, then the period's start (so counts line up with this). */
+  /** Start of each window in windowsMs, then the period's start, then the calendar period's (counts line up with this). */
   starts: number[];
 }
+
+/** Unless a spec says otherwise, the calendar budget is this UTC month's. */
+export const DEFAULT_CALENDAR: SloCalendar = { unit: 'month', timeZone: 'UTC' };
 
 export function evaluationPlan(slo: Slo, now: number): EvaluationPlan {
   const end = alignToMinute(now);
   const period = periodAt(slo.window, end);
+  const calendar = periodAt({ kind: 'calendar', ...(slo.calendar ?? DEFAULT_CALENDAR) }, end);
   const windowsMs = tierWindows(slo.alerting.tiers);
-  return { end, period, windowsMs, starts: [...windowsMs.map((w) => end - w), alignToMinute(period.start)] };
+  return { end, period, calendar, windowsMs, starts: [...windowsMs.map((w) => end - w), alignToMinute(period.start), alignToMinute(calendar.start)] };
 }
 
 export type GroupHealth = 'healthy' | 'burning' | 'insufficient-traffic' | 'no-data';
@@ -40,6 +46,8 @@ export interface GroupAssessment {
   windows: WindowFigures[];
   period: { counts: EventCounts; sli: number | undefined; burnRate: number | undefined };
   budget: ErrorBudget;
+  /** The same budget for the current calendar week/month so far (see Slo.calendar). */
+  calendarBudget: ErrorBudget;
   tiers: TierEvaluation[];
   /** Severities with at least one tier burning now (before any `for:` delay). */
   burning: Severity[];
@@ -73,6 +81,7 @@ export function assessGroup(slo: Slo, plan: EvaluationPlan, labels: Record<strin
     windows,
     period: { counts: periodCounts, sli: sliOf(periodCounts), burnRate: burnRate(periodCounts, slo.objective) },
     budget: errorBudget(periodCounts, slo.objective, plan.period, currentBurn),
+    calendarBudget: errorBudget(counts[plan.windowsMs.length + 1] ?? { good: 0, total: 0 }, slo.objective, plan.calendar, currentBurn),
     tiers,
     burning,
     health: health(tiers, burning),

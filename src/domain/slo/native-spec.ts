@@ -56,6 +56,11 @@ export const nativeSpec = z.strictObject({
     description: z.string().default(''),
     objective: z.number().gt(0).lt(100),
     window: window.prefault('30d'),
+    /** The calendar period whose budget remaining is exported beside the window's (default: this UTC month). */
+    budget_calendar: z
+      .strictObject({ unit: z.enum(['week', 'month']).default('month'), time_zone: z.string().default('UTC') })
+      .refine((c) => isValidTimeZone(c.time_zone), { message: 'is not an IANA time zone', path: ['time_zone'] })
+      .optional(),
     sli: sliSchema,
     group_by: z.array(z.string()).default([]),
     alerting: z
@@ -135,6 +140,7 @@ export function sloFromNative(spec: NativeSpec, source: Slo['source'], now: numb
     description: s.description,
     objective,
     window: s.window,
+    calendar: s.budget_calendar ? { unit: s.budget_calendar.unit, timeZone: s.budget_calendar.time_zone } : undefined,
     sli: s.sli,
     groupBy: s.group_by,
     labels: spec.metadata.labels,

@@ -11,6 +11,12 @@ export interface SeverityRouting {
   annotations: Record<string, string>;
 }
 
+/** The calendar period whose budget is reported beside the SLO's own (and that freeze guards read). */
+export interface SloCalendar {
+  unit: 'week' | 'month';
+  timeZone: string;
+}
+
 /** An SLO as mlwarden evaluates it, whatever format it was written in. Objective is a fraction (0.999). */
 export interface Slo {
   name: string;
@@ -18,6 +24,8 @@ export interface Slo {
   description: string;
   objective: number;
   window: SloWindow;
+  /** Calendar budget period; this UTC month when absent. */
+  calendar?: SloCalendar | undefined;
   sli: Sli;
   groupBy: string[];
   labels: Record<string, string>;

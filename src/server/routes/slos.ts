@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { MlwardenError } from '../../domain/errors.js';
-import { describeWindow, formatDuration, type GroupAssessment, type Slo } from '../../domain/slo/index.js';
+import { DEFAULT_CALENDAR, describeWindow, formatDuration, type GroupAssessment, type Slo } from '../../domain/slo/index.js';
 import type { SloEvaluation } from '../../analysis/index.js';
 import type { AlertEventRecord, LatencyCoverage } from '../../store/index.js';
 import { requireScope, type Authenticator } from '../auth.js';
@@ -50,6 +50,7 @@ function groupView(g: GroupAssessment) {
     sli: g.period.sli ?? null,
     events: g.period.counts,
     budget_remaining: g.budget.remainingFraction ?? null,
+    calendar_budget_remaining: g.calendarBudget.remainingFraction ?? null,
     time_to_exhaustion_s: seconds(g.budget.timeToExhaustionMs),
     burn_rates: burn,
     tiers: g.tiers.map((t) => ({
@@ -82,6 +83,9 @@ export function sloView(slo: Slo, deps: Pick<SloRoutesDeps, 'latest' | 'lastErro
     status: overall?.status ?? 'not-evaluated',
     sli_value: overall?.sli ?? null,
     budget_remaining: overall?.budget_remaining ?? null,
+    calendar_budget: e
+      ? { unit: (slo.calendar ?? DEFAULT_CALENDAR).unit, time_zone: (slo.calendar ?? DEFAULT_CALENDAR).timeZone, start: new Date(e.plan.calendar.start).toISOString(), end: new Date(e.plan.calendar.end).toISOString(), remaining: overall?.calendar_budget_remaining ?? null }
+      : null,
     time_to_exhaustion_s: overall?.time_to_exhaustion_s ?? null,
     burn_rates: overall?.burn_rates ?? {},
     tiers: overall?.tiers ?? [],
