@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { writeFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { readCsvTable, readSpecFiles } from './analysis/index.js';
+import { readCsvTable, readSpecFiles, uploadBaselines } from './analysis/index.js';
 import { loadConfig, type Config } from './config.js';
 import { columnReport, PSI_METHODS, type ColumnDrift, type PsiMethod } from './domain/drift/index.js';
 import { isMlwardenError } from './domain/errors.js';
@@ -120,6 +120,25 @@ async function psiCommand(options: PsiOptions): Promise<void> {
   process.stdout.write(options.format === 'json' ? `${JSON.stringify(report.columns, null, 2)}\n` : psiTable(report.columns));
 }
 
+interface BaselineOptions {
+  server: string;
+  model: string;
+  version?: string;
+  csv: string;
+  bins?: number;
+  topK?: number;
+  categorical?: string[];
+  method?: string;
+}
+
+/** Registers training data from a CSV file as baselines with a running mlwarden (admin token from MLWARDEN_ADMIN_TOKEN). */
+async function baselineCommand(options: BaselineOptions): Promise<void> {
+  const table = await readCsvTable(options.csv);
+  const token = (process.env.MLWARDEN_ADMIN_TOKEN ?? '').split(',')[0]?.trim() || undefined;
+  const features = await uploadBaselines(table, { ...options, token });
+  process.stdout.write(`registered baselines for ${options.model}: ${features.join(', ')}\n`);
+}
+
 /** Validates policy specs; prints each policy's trigger and action, or every problem (exit 2). */
 function policiesCheckCommand(files: string[]): void {
   const policies = loadPolicySpecs(readSpecFiles(files));
@@ -165,6 +184,18 @@ export function buildProgram(): Command {
     .addOption(new Option('--method <method>', 'PSI definition: mlwarden\'s own, or Evidently\'s / Phoenix\'s to compare with those tools').choices(PSI_METHODS).default('mlwarden'))
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
     .action((options: PsiOptions) => psiCommand(options).catch(fail));
+  program
+    .command('baseline')
+    .description('register training data (CSV, header row; one feature per column) as drift baselines with a running mlwarden; token from $MLWARDEN_ADMIN_TOKEN')
+    .requiredOption('--csv <file>', 'training data, CSV')
+    .requiredOption('--model <name>', 'model the features belong to')
+    .option('--version <version>', 'model version (default: any version)')
+    .option('--server <url>', 'mlwarden API base URL', 'http://127.0.0.1:8080')
+    .option('--bins <n>', 'quantile bins for numeric columns (default 10)', binCount)
+    .option('--top-k <n>', 'categories kept per categorical column (default 20)', binCount)
+    .option('--categorical <columns>', 'comma-separated columns to treat as categorical', columnList)
+    .addOption(new Option('--method <method>', 'PSI definition pinned in the baseline').choices(PSI_METHODS))
+    .action((options: BaselineOptions) => baselineCommand(options).catch(fail));
   program
     .command('policies')
     .description('work with policy specs')

@@ -13,3 +13,5 @@ export type { DriftEpisodeSignal, DriftLoopDeps } from './drift-loop.js';
 export { DriftMetrics, MAX_FEATURES_PER_MODEL } from './drift-metrics.js';
 export { baselinesFromServing } from './serving-baselines.js';
 export type { ServingBaselineDeps, ServingBaselineRequest } from './serving-baselines.js';
+export { baselineRequestBody, uploadBaselines } from './baseline-upload.js';
+export type { BaselineUpload } from './baseline-upload.js';
