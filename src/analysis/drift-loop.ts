@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { inSpan } from '../self-tracing.js';
+import { PeriodicTask } from './periodic-task.js';
 import type { DriftEpisode } from '../domain/drift/index.js';
 import type { DriftScoreRecord, StoredBaseline } from '../store/index.js';
 import { evaluateModelDrift, type DriftSettings, type ModelDrift, type WindowBinsReader } from './drift-evaluator.js';
@@ -48,11 +49,12 @@ function scoreRows(drift: ModelDrift, baselines: readonly StoredBaseline[], now:
 export class DriftLoop {
   readonly latest = new Map<string, ModelDrift>();
   private readonly announced = new Set<string>();
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private stopped = false;
 
-  constructor(private readonly deps: DriftLoopDeps) {}
+  private readonly task: PeriodicTask;
+
+  constructor(private readonly deps: DriftLoopDeps) {
+    this.task = new PeriodicTask(() => this.runOnce(), deps.intervalMs, (error) => deps.logger.error({ err: error }, 'drift cycle failed'));
+  }
 
   runOnce(now = this.deps.now()): Promise<ModelDrift[]> {
     return inSpan('mlwarden.drift.evaluation_cycle', {}, () => this.cycle(now));
@@ -77,24 +79,11 @@ export class DriftLoop {
   }
 
   start(): void {
-    this.stopped = false;
-    const tick = () => {
-      if (this.stopped) return;
-      this.running = this.runOnce().then(
-        () => undefined,
-        (error: unknown) => this.deps.logger.error({ err: error }, 'drift cycle failed'),
-      );
-      void this.running.finally(() => {
-        if (!this.stopped) this.timer = setTimeout(tick, this.deps.intervalMs);
-      });
-    };
-    tick();
+    this.task.start();
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.running;
+  stop(): Promise<void> {
+    return this.task.stop();
   }
 
   private announceOpened(drift: ModelDrift): void {

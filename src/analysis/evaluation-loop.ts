@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { inSpan } from '../self-tracing.js';
+import { PeriodicTask } from './periodic-task.js';
 import type { Slo } from '../domain/slo/index.js';
 import type { SloEvaluation, SloOutcome } from './slo-evaluator.js';
 import type { SloMetrics } from './slo-metrics.js';
@@ -23,11 +24,12 @@ export interface EvaluationLoopDeps {
 export class SloEvaluationLoop {
   readonly latest = new Map<string, SloEvaluation>();
   readonly lastError = new Map<string, string>();
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private stopped = false;
 
-  constructor(private readonly deps: EvaluationLoopDeps) {}
+  private readonly task: PeriodicTask;
+
+  constructor(private readonly deps: EvaluationLoopDeps) {
+    this.task = new PeriodicTask(() => this.runOnce(), deps.intervalMs, (error) => deps.logger.error({ err: error }, 'SLO evaluation cycle failed'));
+  }
 
   /** One full cycle at `now`; resolves with the evaluations that succeeded. */
   runOnce(now = this.deps.now()): Promise<SloEvaluation[]> {
@@ -59,24 +61,11 @@ export class SloEvaluationLoop {
   }
 
   start(): void {
-    this.stopped = false;
-    const tick = () => {
-      if (this.stopped) return;
-      this.running = this.runOnce().then(
-        () => undefined,
-        (error: unknown) => this.deps.logger.error({ err: error }, 'SLO evaluation cycle failed'),
-      );
-      void this.running.finally(() => {
-        if (!this.stopped) this.timer = setTimeout(tick, this.deps.intervalMs);
-      });
-    };
-    tick();
+    this.task.start();
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.running;
+  stop(): Promise<void> {
+    return this.task.stop();
   }
 
   /** Records one SLO's outcome: figures on success; on failure the error is counted and logged and the previous figures stay. */
