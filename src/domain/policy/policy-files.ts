@@ -1,37 +1,12 @@
-import { parseAllDocuments } from 'yaml';
 import { MlwardenError, type FieldProblem } from '../errors.js';
+import { where, yamlDocuments, type SpecDocument, type SpecFile } from '../yaml-documents.js';
 import type { Policy } from './policy.js';
 import { policyFromSpec, policySpec } from './policy-spec.js';
 
-export interface PolicyFile {
-  name: string;
-  text: string;
-}
+/** A policy spec file as read from disk. */
+export type PolicyFile = SpecFile;
 
-interface PolicyDocument {
-  file: string;
-  index: number;
-  data: unknown;
-}
-
-const where = (doc: PolicyDocument, path: ReadonlyArray<PropertyKey> = []): string =>
-  `${doc.file}#${doc.index}${path.length > 0 ? ` ${path.map(String).join('.')}` : ''}`;
-
-function documentsOf(file: PolicyFile, problems: FieldProblem[]): PolicyDocument[] {
-  const docs: PolicyDocument[] = [];
-  parseAllDocuments(file.text).forEach((doc, index) => {
-    const error = doc.errors[0];
-    if (error) {
-      problems.push({ index, field: `${file.name}#${index}`, reason: `not valid YAML: ${error.message.split('\n')[0]}` });
-      return;
-    }
-    const data: unknown = doc.toJS();
-    if (data !== null && data !== undefined) docs.push({ file: file.name, index, data });
-  });
-  return docs;
-}
-
-function readOne(doc: PolicyDocument): { policy?: Policy; problems: FieldProblem[] } {
+function readOne(doc: SpecDocument): { policy?: Policy; problems: FieldProblem[] } {
   const parsed = policySpec.safeParse(doc.data);
   if (parsed.success) return { policy: policyFromSpec(parsed.data, { file: doc.file, document: doc.index }), problems: [] };
   return { problems: parsed.error.issues.map((i) => ({ index: doc.index, field: where(doc, i.path), reason: i.message })) };
@@ -53,7 +28,7 @@ function duplicates(policies: Policy[]): FieldProblem[] {
  */
 export function loadPolicySpecs(files: readonly PolicyFile[]): Policy[] {
   const problems: FieldProblem[] = [];
-  const results = files.flatMap((f) => documentsOf(f, problems)).map(readOne);
+  const results = files.flatMap((f) => yamlDocuments(f, problems)).map(readOne);
   const policies = results.flatMap((r) => (r.policy ? [r.policy] : []));
   problems.push(...results.flatMap((r) => r.problems), ...duplicates(policies));
   if (problems.length > 0) {

@@ -1,29 +1,12 @@
-import { parseAllDocuments } from 'yaml';
 import { MlwardenError, type FieldProblem } from '../errors.js';
+import { yamlDocuments, type SpecFile } from '../yaml-documents.js';
 import { nativeReader } from './native-reader.js';
 import { opensloReader } from './openslo-reader.js';
 import { slothReader } from './sloth-reader.js';
 import type { Slo } from './slo.js';
 import { fieldOf, where, type FormatReader, type SpecDocument } from './spec-document.js';
 
-export interface SpecFile {
-  name: string;
-  text: string;
-}
-
-function documentsOf(file: SpecFile, problems: FieldProblem[]): SpecDocument[] {
-  const docs: SpecDocument[] = [];
-  parseAllDocuments(file.text).forEach((doc, index) => {
-    const error = doc.errors[0];
-    if (error) {
-      problems.push({ index, field: `${file.name}#${index}`, reason: `not valid YAML: ${error.message.split('\n')[0]}` });
-      return;
-    }
-    const data: unknown = doc.toJS();
-    if (data !== null && data !== undefined) docs.push({ file: file.name, index, data });
-  });
-  return docs;
-}
+export type { SpecFile };
 
 function unclaimed(doc: SpecDocument): FieldProblem {
   const apiVersion = fieldOf(doc.data, 'apiVersion');
@@ -42,7 +25,7 @@ function unclaimed(doc: SpecDocument): FieldProblem {
 export function loadSloSpecs(files: SpecFile[], now: number, readers: readonly FormatReader[] = SPEC_READERS): Slo[] {
   const problems: FieldProblem[] = [];
   const claimed = new Map<FormatReader, SpecDocument[]>(readers.map((r) => [r, []]));
-  for (const doc of files.flatMap((f) => documentsOf(f, problems))) {
+  for (const doc of files.flatMap((f) => yamlDocuments(f, problems))) {
     const reader = readers.find((r) => r.claims(doc));
     if (reader) claimed.get(reader)?.push(doc);
     else problems.push(unclaimed(doc));
