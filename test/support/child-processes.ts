@@ -38,3 +38,21 @@ export function freePort(): Promise<number> {
     });
   });
 }
+
+/** SIGKILLs each child still running (and drops it from `live`), resolving once all have exited. */
+export async function killAll(live: Set<ChildProcess>): Promise<void> {
+  await Promise.all(
+    [...live].map(
+      (child) =>
+        new Promise<void>((done) => {
+          if (!isAlive(child)) {
+            live.delete(child);
+            done();
+            return;
+          }
+          child.once('exit', () => done());
+          child.kill('SIGKILL');
+        }),
+    ),
+  );
+}

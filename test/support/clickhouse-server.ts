@@ -4,7 +4,7 @@ import { accessSync, constants, mkdirSync, mkdtempSync, readFileSync, rmSync, wr
 import { get as httpGet } from 'node:http';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { freePort, isAlive, killOnExit } from './child-processes.js';
+import { freePort, isAlive, killAll, killOnExit } from './child-processes.js';
 
 /**
  * A real `clickhouse-server` (Debian's 18.16) on loopback, for transport, authentication and fault
@@ -318,18 +318,5 @@ export async function startClickHouseServer(options: StartClickHouseServerOption
 
 /** SIGKILLs every clickhouse-server started by this module that is still running, and waits for them. */
 export async function stopAllClickHouseServers(): Promise<void> {
-  await Promise.all(
-    [...live].map(
-      (child) =>
-        new Promise<void>((done) => {
-          if (!isAlive(child)) {
-            live.delete(child);
-            done();
-            return;
-          }
-          child.once('close', () => done());
-          child.kill('SIGKILL');
-        }),
-    ),
-  );
+  await killAll(live);
 }

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { isAlive, killOnExit } from './child-processes.js';
+import { isAlive, killAll, killOnExit } from './child-processes.js';
 
 /**
  * The real `mlwarden serve` in a child process (node --import tsx src/cli.ts), for tests that need a
@@ -198,21 +198,7 @@ export async function startServer(options: StartServerOptions): Promise<ServerPr
 
 /** SIGKILLs every server process started by this module that is still running, and waits for them. */
 export async function stopAllServers(): Promise<void> {
-  const children = [...live];
-  await Promise.all(
-    children.map(
-      (child) =>
-        new Promise<void>((done) => {
-          if (!isAlive(child)) {
-            live.delete(child);
-            done();
-            return;
-          }
-          child.once('exit', () => done());
-          child.kill('SIGKILL');
-        }),
-    ),
-  );
+  await killAll(live);
 }
 
 /** Reads one sample (unlabelled, or matching every given label) from a Prometheus text exposition. */
