@@ -1,6 +1,7 @@
 import { serve } from '@hono/node-server';
 import { Hono, type Context } from 'hono';
 import type { AddressInfo } from 'node:net';
+import { accessRecordOf, AccessLog } from './access-log.js';
 import { apiGroupList, apiResourceList, coreApiVersions } from './discovery.js';
 import { faultError, FaultInjector } from './fault-injection.js';
 import type { JsonValue } from './json.js';
@@ -56,11 +57,18 @@ function discovery(pathname: string): object | undefined {
 const isWatch = (query: URLSearchParams) => query.get('watch') === 'true' || query.get('watch') === '1';
 
 /** The emulator's HTTP API over a store; open watches are tracked so shutdown can end them. */
-export function createKubeApiApp(store: ObjectStore, openWatches: Set<OpenWatch>, faults = new FaultInjector()): Hono {
+export function createKubeApiApp(store: ObjectStore, openWatches: Set<OpenWatch>, faults = new FaultInjector(), accessLog = new AccessLog()): Hono {
   const app = new Hono();
   app.onError((error) => {
     if (error instanceof KubeApiError) return json(error.toStatus(), error.code);
     return json(new KubeApiError(500, 'InternalError', `Internal error occurred: ${error.message}`).toStatus(), 500);
+  });
+  // Outermost, so injected faults are recorded too: the client still needed the verb.
+  app.use('*', async (c, next) => {
+    await next();
+    const url = new URL(c.req.url);
+    const path = parseResourcePath(url.pathname);
+    if (path !== undefined) accessLog.record(accessRecordOf(c.req.method, path, url.searchParams, c.res.status));
   });
   app.use('*', async (c, next) => {
     const url = new URL(c.req.url);
@@ -111,6 +119,8 @@ export interface KubeApiEmulator {
   store: ObjectStore;
   /** Failures to inject into the next matching requests (500s, 429s, timeouts, lost responses). */
   faults: FaultInjector;
+  /** Every resource request served (discovery excluded), for deriving least-privilege RBAC. */
+  accessLog: AccessLog;
   /** Options for `new KubeConfig().loadFromOptions(…)` pointing at the emulator. */
   kubeConfig(namespace?: string): EmulatorKubeConfig;
   /** The same as kubeconfig YAML. */
@@ -126,7 +136,8 @@ export function startKubeApiEmulator(options: KubeApiEmulatorOptions = {}): Prom
   const store = new ObjectStore(options);
   const openWatches = new Set<OpenWatch>();
   const faults = new FaultInjector();
-  const app = createKubeApiApp(store, openWatches, faults);
+  const accessLog = new AccessLog();
+  const app = createKubeApiApp(store, openWatches, faults, accessLog);
   let closing: Promise<void> | undefined;
   return new Promise((resolve, reject) => {
     const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: options.port ?? 0 }, (info: AddressInfo) => {
@@ -136,6 +147,7 @@ export function startKubeApiEmulator(options: KubeApiEmulatorOptions = {}): Prom
         port: info.port,
         store,
         faults,
+        accessLog,
         kubeConfig: (namespace) => emulatorKubeConfig(url, namespace),
         kubeConfigYaml: (namespace) => emulatorKubeConfigYaml(url, namespace),
         openWatchCount: () => openWatches.size,

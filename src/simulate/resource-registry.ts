@@ -23,6 +23,9 @@ const ENTRIES: Entry[] = [
   // Stored apart from core/v1 events here (the real server converts between the two).
   ['events.k8s.io', ['v1'], 'events', 'Event', true, false, true],
   ['batch', ['v1'], 'jobs', 'Job', true, true, true],
+  ['batch', ['v1'], 'cronjobs', 'CronJob', true, true, true],
+  ['', ['v1'], 'nodes', 'Node', false, true, true],
+  ['scheduling.k8s.io', ['v1'], 'priorityclasses', 'PriorityClass', false, false, true],
   ['apps', ['v1'], 'deployments', 'Deployment', true, true, true],
   ['apps', ['v1'], 'replicasets', 'ReplicaSet', true, true, true],
   ['coordination.k8s.io', ['v1'], 'leases', 'Lease', true, false, true],
