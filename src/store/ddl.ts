@@ -1,4 +1,4 @@
-import type { EngineSpec, TableSpec } from './tables.js';
+import type { ColumnSpec, EngineSpec, TableSpec } from './tables.js';
 
 /** Where and how DDL is rendered: one node, or a cluster with Replicated tables behind Distributed ones. */
 export interface DdlContext {
@@ -40,13 +40,14 @@ export function ttlExpression(spec: TableSpec, retentionDays: number): string | 
   return `toDateTime(${ident(spec.ttlColumn)}) + toIntervalDay(${Math.trunc(retentionDays)})`;
 }
 
+function columnLine(c: ColumnSpec): string {
+  const materialized = c.materialized ? ` MATERIALIZED ${c.materialized}` : '';
+  const codec = c.codec ? ` CODEC(${c.codec})` : '';
+  return `${ident(c.name)} ${c.type}${materialized}${codec}`;
+}
+
 function columnLines(spec: TableSpec): string[] {
-  const columns = spec.columns.map((c) => {
-    const materialized = c.materialized ? ` MATERIALIZED ${c.materialized}` : '';
-    const codec = c.codec ? ` CODEC(${c.codec})` : '';
-    return `  ${ident(c.name)} ${c.type}${materialized}${codec}`;
-  });
-  return [...columns, ...(spec.indexes ?? []).map((i) => `  ${i}`)];
+  return [...spec.columns.map((c) => `  ${columnLine(c)}`), ...(spec.indexes ?? []).map((i) => `  ${i}`)];
 }
 
 /** CREATE TABLE statements for one table spec: one on a single node, two (local + Distributed) on a cluster. */
@@ -69,6 +70,13 @@ export function createTable(spec: TableSpec, ctx: DdlContext): string[] {
     `CREATE TABLE IF NOT EXISTS ${qualified(ctx, spec.name)}${onCluster(ctx)} AS ${qualified(ctx, local)}\n` +
     `ENGINE = Distributed(${ident(ctx.cluster)}, ${ident(ctx.database)}, ${ident(local)}, ${sharding})`;
   return [create, distributed];
+}
+
+/** ALTER statements adding columns to an existing table (the local and the Distributed one on a cluster). */
+export function addColumns(spec: TableSpec, columns: readonly ColumnSpec[], ctx: DdlContext): string[] {
+  const adds = columns.map((c) => `ADD COLUMN IF NOT EXISTS ${columnLine(c)}`).join(', ');
+  const tables = ctx.cluster ? [storageTableName(ctx, spec.name), spec.name] : [spec.name];
+  return tables.map((t) => `ALTER TABLE ${qualified(ctx, t)}${onCluster(ctx)} ${adds}`);
 }
 
 export function createDatabase(ctx: DdlContext): string {

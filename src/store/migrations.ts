@@ -1,5 +1,5 @@
-import { createDatabase, createMaterializedView, createTable, type DdlContext } from './ddl.js';
-import { ACTIONS, ALERT_EVENTS, BASELINES, DRIFT_SCORES, FEATURE_VALUES, GPU_SAMPLES, REQUESTS, REQUESTS_1M, RUNS, SILENCES } from './tables.js';
+import { addColumns, createDatabase, createMaterializedView, createTable, type DdlContext } from './ddl.js';
+import { ACTION_DETAIL_COLUMNS, ACTIONS, ALERT_EVENTS, BASELINES, DRIFT_SCORES, FEATURE_VALUES, GPU_SAMPLES, REQUESTS, REQUESTS_1M, RUNS, SILENCES } from './tables.js';
 
 /** A schema step. Statements are idempotent (IF NOT EXISTS) so a half-applied migration can be re-run. */
 export interface Migration {
@@ -40,6 +40,11 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 4,
     name: 'drift baselines',
     statements: (ctx) => createTable(BASELINES, ctx),
+  },
+  {
+    version: 5,
+    name: 'actions: plan, denial, outcome, victims and approver',
+    statements: (ctx) => addColumns(ACTIONS, ACTION_DETAIL_COLUMNS, ctx),
   },
 ];
 

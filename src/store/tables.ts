@@ -122,6 +122,16 @@ export const FEATURE_VALUES: TableSpec = {
   ttlColumn: 'ts',
 };
 
+/** Columns migration 5 added to `actions`: the plan to carry out, the guard that denied it, how it ended, who approved. */
+export const ACTION_DETAIL_COLUMNS: ColumnSpec[] = [
+  { name: 'plan', type: 'String', codec: 'ZSTD(1)' },
+  { name: 'denied_by', type: 'LowCardinality(String)' },
+  { name: 'outcome', type: 'LowCardinality(String)' },
+  { name: 'victims', type: 'Array(String)' },
+  { name: 'actor', type: 'String' },
+  { name: 'finished_at', type: `Nullable(${TS})` },
+];
+
 /** The policy engine's audit trail: one row per state change of an action, latest wins. */
 export const ACTIONS: TableSpec = {
   name: 'actions',
@@ -134,6 +144,7 @@ export const ACTIONS: TableSpec = {
     { name: 'cause', type: 'String', codec: 'ZSTD(1)' },
     { name: 'created_at', type: TS },
     { name: 'updated_at', type: TS },
+    ...ACTION_DETAIL_COLUMNS,
   ],
   engine: { kind: 'ReplacingMergeTree', version: 'updated_at' },
   partitionBy: 'toYYYYMM(created_at)',
