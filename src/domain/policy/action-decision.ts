@@ -1,5 +1,6 @@
 import type { RetrainTarget } from './policy.js';
 import type { PreemptionPlan } from './preemption.js';
+import type { WorkloadKind } from './signals.js';
 
 export type ActionKind = 'retrain' | 'preempt' | 'resume' | 'rollback' | 'escalate';
 export type DecisionStatus = 'proposed' | 'dry-run' | 'awaiting-approval' | 'denied';
@@ -39,7 +40,7 @@ export type ActionPlan =
   | { kind: 'retrain'; target: RetrainTarget; runName: string; parameters: Record<string, string> }
   | { kind: 'rollback'; resource: 'kserve' | 'deployment'; strategy: RollbackStrategy; toVersion: string | null; fromVersion: string }
   | { kind: 'preempt'; preemption: PreemptionPlan }
-  | { kind: 'resume'; job: { namespace: string; name: string } }
+  | { kind: 'resume'; job: { kind: WorkloadKind; namespace: string; name: string } }
   | { kind: 'escalate'; annotation: string };
 
 export interface ActionDecision {

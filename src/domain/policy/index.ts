@@ -3,7 +3,7 @@ export { ACTIONS_FOR_TRIGGER, policySpec } from './policy-spec.js';
 export { loadPolicySpecs } from './policy-files.js';
 export type { PolicyFile } from './policy-files.js';
 export { jobKey } from './signals.js';
-export type { DriftEpisodeSignal, GpuContentionSignal, GpuIdleSignal, GpuJob, PendingJob, RolloutInfo, Signal, SloAlertSignal } from './signals.js';
+export type { WorkloadKind, DriftEpisodeSignal, GpuContentionSignal, GpuIdleSignal, GpuJob, PendingJob, RolloutInfo, Signal, SloAlertSignal } from './signals.js';
 export { actionObjectName, target } from './action-decision.js';
 export type { ActionDecision, ActionKind, ActionPlan, ActionTarget, Cause, DecisionStatus, Guard, NoDecision, PolicyOutcome, RollbackStrategy } from './action-decision.js';
 export { alreadyDecided, atConcurrencyLimit, breakerOpen, cooldownLeft, guardrailState, preemptionCount, preemptionTimes, rateLimited } from './guardrail-state.js';

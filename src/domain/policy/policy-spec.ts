@@ -57,10 +57,10 @@ const action = oneOf({
     max_preemptions_per_job: z.number().int().min(1).default(2),
     preemption_window: duration.default(86_400_000),
   }),
-  rollback: z.strictObject({ kind: z.enum(['kserve', 'deployment']), lookback: duration.default(3_600_000) }),
+  rollback: z.strictObject({ kind: z.enum(['kserve', 'deployment']), name, namespace: name.default('default'), lookback: duration.default(3_600_000) }),
 }).transform((a): Action => {
   if (a.retrain) return { type: 'retrain', target: a.retrain.target };
-  if (a.rollback) return { type: 'rollback', kind: a.rollback.kind, lookbackMs: a.rollback.lookback };
+  if (a.rollback) return { type: 'rollback', kind: a.rollback.kind, serving: { namespace: a.rollback.namespace, name: a.rollback.name }, lookbackMs: a.rollback.lookback };
   const p = a.preempt as NonNullable<typeof a.preempt>;
   return { type: 'preempt', resume: p.resume, gracePeriodMs: p.grace_period, minRuntimeMs: p.min_runtime, maxPreemptionsPerJob: p.max_preemptions_per_job, preemptionWindowMs: p.preemption_window };
 });

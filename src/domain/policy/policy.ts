@@ -66,6 +66,8 @@ export interface PreemptAction {
 export interface RollbackAction {
   type: 'rollback';
   kind: 'kserve' | 'deployment';
+  /** The InferenceService or Deployment serving the SLO's model. */
+  serving: { namespace: string; name: string };
   /** A rollout older than this does not explain a burn: escalate instead of rolling back. */
   lookbackMs: number;
 }

@@ -56,7 +56,7 @@ export function contentionDraft(policy: string, action: PreemptAction, blastRadi
 export function idleDraft(policy: string, action: PreemptAction, blastRadius: number, s: GpuIdleSignal, ctx: DecisionContext): Draft {
   const job = s.job;
   const rules = rulesOf(action, blastRadius, ctx, []);
-  const victim = { namespace: job.namespace, name: job.name, gpus: job.gpus, workLostGpuHours: workLostGpuHours(job), reason: `GPU utilisation ${Math.round((job.gpuUtilization ?? 0) * 100)}% since ${iso(s.idleSince)}` };
+  const victim = { ...(job.kind ? { kind: job.kind } : {}), namespace: job.namespace, name: job.name, gpus: job.gpus, workLostGpuHours: workLostGpuHours(job), reason: `GPU utilisation ${Math.round((job.gpuUtilization ?? 0) * 100)}% since ${iso(s.idleSince)}` };
   const exclusion = idleJobExclusion(job, { jobs: s.namespaceJobs, suspended: s.namespaceSuspended }, rules);
   return {
     id: `preempt:idle:${job.namespace}/${job.name}:${s.idleSince}`, policy, kind: 'preempt', target: target('job', job.namespace, job.name),

@@ -4,7 +4,7 @@
  * cheapest prefix that frees enough GPUs within the blast radius is then pruned to a minimal set.
  */
 import type { Guard } from './action-decision.js';
-import { jobKey, type GpuJob, type PendingJob } from './signals.js';
+import { jobKey, type GpuJob, type PendingJob, type WorkloadKind } from './signals.js';
 
 export interface VictimRules {
   now: number;
@@ -19,6 +19,7 @@ export interface VictimRules {
 }
 
 export interface Victim {
+  kind?: WorkloadKind;
   namespace: string;
   name: string;
   gpus: number;
@@ -161,6 +162,6 @@ export function selectVictims(pending: PendingJob, running: readonly GpuJob[], f
     chosen.push(job);
   }
   if (gpusOf(chosen) < need) return infeasible(need, gpusOf(chosen), excluded);
-  const victims = minimal(chosen, need).map((job) => ({ namespace: job.namespace, name: job.name, gpus: job.gpus, workLostGpuHours: workLostGpuHours(job), reason: victimReason(job, pending) }));
+  const victims = minimal(chosen, need).map((job) => ({ ...(job.kind ? { kind: job.kind } : {}), namespace: job.namespace, name: job.name, gpus: job.gpus, workLostGpuHours: workLostGpuHours(job), reason: victimReason(job, pending) }));
   return { feasible: true, victims, excluded, plan: planOf(pending, victims, rules) };
 }

@@ -2,11 +2,12 @@
 import { target, type ActionDecision } from './action-decision.js';
 import { applyGuardrails, type DecisionContext } from './guardrails.js';
 import type { Policy } from './policy.js';
-import { jobKey } from './signals.js';
+import { jobKey, type WorkloadKind } from './signals.js';
 import { alreadyDecided, guardrailState } from './guardrail-state.js';
 
 /** A job mlwarden suspended and has not resumed yet. */
 export interface SuspendedJob {
+  kind?: WorkloadKind;
   namespace: string;
   name: string;
   priority: number;
@@ -32,7 +33,7 @@ export function decideResumes(policy: Policy, suspended: readonly SuspendedJob[]
       id, policy: policy.name, kind: 'resume', target: target('job', job.namespace, job.name),
       reason: `${job.gpus} GPU(s) free for ${jobKey(job)} (priority ${job.priority}), suspended by ${job.suspendedBy}`,
       cause: { signal: 'capacity_freed', job: jobKey(job), suspended_by: job.suspendedBy, free_gpus: freeGpus },
-      plan: { kind: 'resume', job: { namespace: job.namespace, name: job.name } },
+      plan: { kind: 'resume', job: { kind: job.kind ?? 'Job', namespace: job.namespace, name: job.name } },
     }, policy, ctx));
   }
   return decisions;

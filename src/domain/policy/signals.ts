@@ -43,8 +43,13 @@ export interface SloAlertSignal {
   rollout: RolloutInfo | null;
 }
 
+/** The Kubernetes kinds of GPU training workload mlwarden can suspend and resume. */
+export type WorkloadKind = 'Job' | 'PyTorchJob' | 'TFJob';
+
 /** A job on GPUs as the collectors report it. */
 export interface GpuJob {
+  /** Default 'Job' (batch/v1). */
+  kind?: WorkloadKind;
   namespace: string;
   name: string;
   priority: number;

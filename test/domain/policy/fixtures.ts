@@ -63,7 +63,7 @@ export const ROLLBACK = `
 trigger:
   slo_alert: { slo: fraud-latency, severity: page }
 action:
-  rollback: { kind: kserve, lookback: 1h }
+  rollback: { kind: kserve, name: fraud, namespace: serving, lookback: 1h }
 `;
 export const RETRAIN = `
 trigger:
