@@ -22,3 +22,5 @@ export { evaluatePolicies, evaluatePolicy } from './evaluate.js';
 export { rollbackRecovery } from './rollback-verification.js';
 export type { RecoveryObservation, RecoveryRules, RecoveryVerdict } from './rollback-verification.js';
 export { decideApproved } from './approval.js';
+export { idleness } from './gpu-idleness.js';
+export type { Idleness, UtilizationMinute } from './gpu-idleness.js';

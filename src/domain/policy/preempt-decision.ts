@@ -49,7 +49,9 @@ export function contentionDraft(policy: string, action: PreemptAction, blastRadi
   const selection = selectVictims(p, s.running, s.freeGpus, rulesOf(action, blastRadius, ctx, s.suspended));
   if (!selection.feasible) return refused(base, s, action, ctx.now, { guard: selection.deniedBy, reason: `no feasible set of victims: ${selection.why}` });
   const names = selection.victims.map((v) => `${v.namespace}/${v.name}`).join(', ');
-  return { ...base, reason: `${jobKey(p)} (priority ${p.priority}) needs ${p.gpus} GPU(s), ${s.freeGpus} free: preempt ${names}`, plan: { kind: 'preempt', preemption: selection.plan } };
+  const kueue = selection.excluded.filter((e) => e.rule === 'kueue-managed').map((e) => e.job);
+  const leftAlone = kueue.length > 0 ? `; left alone as Kueue-managed: ${kueue.join(', ')}` : '';
+  return { ...base, reason: `${jobKey(p)} (priority ${p.priority}) needs ${p.gpus} GPU(s), ${s.freeGpus} free: preempt ${names}${leftAlone}`, plan: { kind: 'preempt', preemption: selection.plan } };
 }
 
 /** A draft suspending an idle job; Kueue-managed, too young, too often preempted or over the blast radius is denied. */

@@ -36,7 +36,7 @@ export interface Exclusion {
 /** The plan returned as data: ask for a checkpoint, wait for it or the grace period, then suspend. */
 export interface PreemptionPlan {
   /** The job the GPUs are freed for; null when an idle job is suspended for its own sake. */
-  pending: { namespace: string; name: string; gpus: number; priority: number } | null;
+  pending: { kind?: WorkloadKind; namespace: string; name: string; gpus: number; priority: number } | null;
   victims: Victim[];
   phases: [
     { phase: 'request-checkpoint'; jobs: string[] },
@@ -117,7 +117,7 @@ function minimal(chosen: GpuJob[], need: number): GpuJob[] {
 export function planOf(pending: PendingJob | null, victims: Victim[], rules: Pick<VictimRules, 'now' | 'gracePeriodMs'>): PreemptionPlan {
   const jobs = victims.map(jobKey);
   return {
-    pending: pending && { namespace: pending.namespace, name: pending.name, gpus: pending.gpus, priority: pending.priority },
+    pending: pending && { ...(pending.kind ? { kind: pending.kind } : {}), namespace: pending.namespace, name: pending.name, gpus: pending.gpus, priority: pending.priority },
     victims,
     phases: [
       { phase: 'request-checkpoint', jobs },

@@ -65,6 +65,8 @@ export interface GpuJob {
 
 /** A job pending on GPUs. */
 export interface PendingJob {
+  /** Default 'Job' (batch/v1). */
+  kind?: WorkloadKind;
   namespace: string;
   name: string;
   priority: number;
