@@ -35,18 +35,22 @@ function causeOf(s: SloAlertSignal): Cause {
   };
 }
 
+/**
+ * One answer per alert: rolling back and escalating share the idempotency key, so an alert that keeps
+ * firing after mlwarden's own rollback (its rollout now "by action") is not escalated on top.
+ */
 export function rollbackDraft(policy: string, action: RollbackAction, s: SloAlertSignal, now: number): Draft {
-  const alert = `${s.slo}:${s.model}:${s.firingSince}`;
+  const id = `rollback:${s.slo}:${s.model}:${s.firingSince}`;
   const cause = causeOf(s);
   const explained = rolloutExplains(s.rollout, action.lookbackMs, now);
   if (!explained.explains) {
     const annotation = `mlwarden: SLO ${s.slo} is burning and ${explained.why}; escalating to a person instead of rolling back`;
-    return { id: `escalate:${alert}`, policy, kind: 'escalate', target: target('alert', s.serving.namespace, `${s.slo}/${s.model}`), reason: explained.why, cause, plan: { kind: 'escalate', annotation } };
+    return { id, policy, kind: 'escalate', target: target('alert', s.serving.namespace, `${s.slo}/${s.model}`), reason: explained.why, cause, plan: { kind: 'escalate', annotation } };
   }
   const r = explained.rollout;
   const resource = action.kind === 'kserve' ? 'inferenceservice' : 'deployment';
   return {
-    id: `rollback:${alert}`, policy, kind: 'rollback', target: target(resource, s.serving.namespace, s.serving.name),
+    id, policy, kind: 'rollback', target: target(resource, s.serving.namespace, s.serving.name),
     reason: `SLO ${s.slo} ${s.severity} alert ${Math.round((now - r.rolledOutAt) / 60_000)}m after ${s.model} rolled out ${r.version}; back to ${r.previousVersion ?? 'the previously rolled-out spec'}`,
     cause, plan: { kind: 'rollback', resource: action.kind, strategy: rollbackStrategy(action.kind, r), fromVersion: r.version, toVersion: r.previousVersion ?? null },
   };
