@@ -91,6 +91,39 @@ export const configSchema = z.strictObject({
       default_gpu_hour_usd: z.number().min(0).default(2.5),
     })
     .prefault({}),
+  orchestration: z
+    .strictObject({
+      /** Policy spec files or folders; the policy engine runs only when some are given. */
+      policy_files: z.array(z.string().min(1)).default([]),
+      /**
+       * The cluster actions go to: `auto` is in-cluster when KUBERNETES_SERVICE_HOST is set, the
+       * kubeconfig when one is given, else the in-process emulator (the embedded default).
+       */
+      cluster: z.enum(['auto', 'in-cluster', 'kubeconfig', 'emulator']).default('auto'),
+      kubeconfig: z.string().min(1).optional(),
+      /** This replica's name in the leader Lease (default: hostname and pid). */
+      identity: z.string().min(1).optional(),
+      lease: z
+        .strictObject({
+          namespace: z.string().min(1).default('mlwarden'),
+          name: z.string().min(1).default('mlwarden-policy-engine'),
+          duration_s: z.number().positive().default(15),
+          renew_deadline_s: z.number().positive().default(10),
+          retry_period_s: z.number().positive().default(2),
+        })
+        .refine((l) => l.renew_deadline_s < l.duration_s, { message: 'must be shorter than duration_s (the leader stops before anyone may take over)', path: ['renew_deadline_s'] })
+        .prefault({}),
+      interval_s: z.number().min(0.1).max(3600).default(15),
+      /** Kubeflow Pipelines API for retrain targets of kind kfp; prefer MLWARDEN_KFP_TOKEN from a Secret. */
+      kfp: z.strictObject({ url: z.url().optional(), token: z.string().min(1).optional() }).prefault({}),
+      /** After a rollback: wait settle_s, then the short-window burn must be ≤ max_burn_rate by deadline_s. */
+      rollback_verification: z
+        .strictObject({ settle_s: z.number().min(0).default(300), deadline_s: z.number().positive().default(1800), max_burn_rate: z.number().positive().default(1) })
+        .prefault({}),
+      /** GPUs of the emulated cluster's pool (cluster: emulator). */
+      emulator_gpus: z.number().int().min(0).default(8),
+    })
+    .prefault({}),
   log: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).prefault({}),
 });
 
@@ -119,6 +152,12 @@ const ENV_OVERRIDES: Record<string, [section: string, key: string, parse: (v: st
   MLWARDEN_WEBHOOK_URL: ['alerting', 'webhook_urls', list],
   MLWARDEN_WEBHOOK_SECRET: ['alerting', 'webhook_secret', String],
   MLWARDEN_EXTERNAL_URL: ['alerting', 'external_url', String],
+  MLWARDEN_POLICY_FILES: ['orchestration', 'policy_files', list],
+  MLWARDEN_CLUSTER: ['orchestration', 'cluster', String],
+  MLWARDEN_KUBECONFIG: ['orchestration', 'kubeconfig', String],
+  MLWARDEN_POD_NAME: ['orchestration', 'identity', String],
+  MLWARDEN_KFP_URL: ['orchestration', 'kfp', (v) => ({ url: v })],
+  MLWARDEN_KFP_TOKEN: ['orchestration', 'kfp', (v) => ({ token: v })],
 };
 
 function readFile(path: string): Record<string, unknown> {
@@ -139,6 +178,8 @@ function readFile(path: string): Record<string, unknown> {
   return parsed as Record<string, unknown>;
 }
 
+const isMapping = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
 function applyEnv(raw: Record<string, unknown>, env: Env): Record<string, unknown> {
   const merged: Record<string, Record<string, unknown>> = {};
   for (const [section, value] of Object.entries(raw)) {
@@ -147,7 +188,11 @@ function applyEnv(raw: Record<string, unknown>, env: Env): Record<string, unknow
   for (const [name, [section, key, parse]] of Object.entries(ENV_OVERRIDES)) {
     const value = env[name];
     if (value === undefined || value === '') continue;
-    merged[section] = { ...(merged[section] ?? {}), [key]: parse(value) };
+    const parsed = parse(value);
+    const existing = merged[section]?.[key];
+    // Variables naming one field of a nested setting (MLWARDEN_KFP_URL, MLWARDEN_KFP_TOKEN) add to it.
+    const nested = isMapping(parsed) && isMapping(existing);
+    merged[section] = { ...(merged[section] ?? {}), [key]: nested ? { ...existing, ...parsed } : parsed };
   }
   return merged;
 }

@@ -1,13 +1,20 @@
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { AlertDelivery, AlertEngine, AlertmanagerNotifier, WebhookNotifier, type AlertNotification, type Notifier } from './alerting/index.js';
-import { baselinesFromServing, DriftLoop, DriftMetrics, evaluateSlos, loadSloFiles, PlatformMetrics, SloEvaluationLoop, SloMetrics, type DriftSettings } from './analysis/index.js';
+import { hostname } from 'node:os';
+import {
+  baselinesFromServing, calendarBudgets, driftEpisodeSignal, DriftLoop, DriftMetrics, evaluateSlos, loadSloFiles, PlatformMetrics, readSpecFiles, SloEvaluationLoop, SloMetrics, sloRecoveryOf,
+  type DriftSettings,
+} from './analysis/index.js';
 import type { Config } from './config.js';
+import { loadPolicySpecs, type UtilizationMinute } from './domain/policy/index.js';
 import { isStoreSli, type Slo } from './domain/slo/index.js';
+import { loadKubeConfig, startPolicyRuntime, type FiringAlert, type KubeSource, type PolicyInputs, type PolicyRuntime } from './orchestration/index.js';
+import { DeploymentController, GpuScheduler, InferenceServiceController, startKubeApiEmulator } from './simulate/index.js';
 import { ingestMetrics, TelemetryIngest } from './ingest/index.js';
 import { authenticator, createApp, serveHttp, type Readiness } from './server/index.js';
 import {
-  AlertHistory, BaselineStore, latencyCoverage, migrate, openStore, profileFeatures, WindowBinner, writeDriftScores, PlatformFigures, schemaIsCurrent, SilenceStore, telemetryInserter, telemetrySummary,
+  ActionLog, AlertHistory, BaselineStore, gpuUtilizationByJob, latencyCoverage, migrate, openStore, profileFeatures, WindowBinner, writeDriftScores, PlatformFigures, schemaIsCurrent, SilenceStore, telemetryInserter, telemetrySummary,
   windowCountsBatch, type DdlContext, type MigrationReport, type StoreClient, type StoreConfig,
 } from './store/index.js';
 
@@ -143,6 +150,102 @@ async function startSlos(config: Config, store: StoreClient, registry: Registry,
   return { slos, loop, engine, history };
 }
 
+/** The model an SLO's alerts concern: the alert's own model label, else the SLI's model filter, else the SLO's labels or service. */
+function modelOf(slo: Slo, groupLabels: Record<string, string>): string {
+  return groupLabels.model ?? (slo.sli as { model?: string }).model ?? slo.labels.model ?? slo.service;
+}
+
+const DATA_OF = { 'no-data': 'no-data', 'insufficient-traffic': 'insufficient' } as const;
+
+function firingAlerts(slo: SloRuntime): FiringAlert[] {
+  return slo.slos.flatMap((s) => {
+    const health = slo.loop.latest.get(s.name)?.overall.health;
+    const data = (health && health in DATA_OF ? DATA_OF[health as keyof typeof DATA_OF] : 'ok') as FiringAlert['data'];
+    return slo.engine.alertsFor(s.name).filter((a) => a.state.phase === 'firing').map((a) => ({ slo: s.name, severity: a.severity, firingSince: a.state.firingSince ?? a.state.since, model: modelOf(s, a.groupLabels), data }));
+  });
+}
+
+/** The policy engine's signals, read from the analysis loops, the alert engine and the store. */
+function policyInputs(store: StoreClient, database: string, slo: SloRuntime, drift: DriftLoop): PolicyInputs {
+  return {
+    driftEpisodes: async () => [...drift.latest.values()].flatMap((d) => driftEpisodeSignal(d) ?? []),
+    firingAlerts: async () => firingAlerts(slo),
+    budgets: async () => calendarBudgets(slo.loop.latest.values()),
+    gpuUtilization: async (now) => {
+      const byJob = new Map<string, UtilizationMinute[]>();
+      for (const r of await gpuUtilizationByJob(store.client, database, now - 2 * 3_600_000, now)) {
+        const key = `${r.namespace}/${r.job}`;
+        byJob.set(key, [...(byJob.get(key) ?? []), { minute: r.minute, utilization: r.utilization }]);
+      }
+      return byJob;
+    },
+  };
+}
+
+/**
+ * The cluster the policy engine acts on. Without one configured, an in-process Kubernetes API
+ * emulator with a GPU scheduler and Deployment / InferenceService controllers stands in.
+ */
+async function connectCluster(config: Config, logger: Logger): Promise<{ source: KubeSource; close: () => Promise<void> }> {
+  const o = config.orchestration;
+  const kubeconfig = o.kubeconfig ?? process.env.KUBECONFIG;
+  const mode = o.cluster !== 'auto' ? o.cluster : process.env.KUBERNETES_SERVICE_HOST ? 'in-cluster' : kubeconfig ? 'kubeconfig' : 'emulator';
+  if (mode === 'in-cluster') return { source: { kind: 'in-cluster' }, close: async () => undefined };
+  if (mode === 'kubeconfig') {
+    if (!kubeconfig) throw new Error('orchestration.cluster is kubeconfig but no orchestration.kubeconfig or KUBECONFIG is set');
+    return { source: { kind: 'file', path: kubeconfig }, close: async () => undefined };
+  }
+  const emulator = await startKubeApiEmulator();
+  const onError = (error: unknown) => logger.warn({ err: error }, 'emulated cluster controller error');
+  const controllers = [new GpuScheduler(emulator.store, { gpus: o.emulator_gpus, nodes: Math.max(1, Math.ceil(o.emulator_gpus / 8)), onError }), new DeploymentController(emulator.store, { onError }), new InferenceServiceController(emulator.store, { onError })];
+  controllers[0]?.start(1000);
+  for (const c of controllers.slice(1)) c.start();
+  logger.warn({ url: emulator.url, gpus: o.emulator_gpus }, 'no Kubernetes cluster configured: acting on the in-process emulator');
+  return {
+    source: { kind: 'options', options: emulator.kubeConfig(o.lease.namespace) },
+    close: async () => {
+      for (const c of controllers) c.stop();
+      await emulator.close();
+    },
+  };
+}
+
+interface Orchestration {
+  runtime: PolicyRuntime;
+  close(): Promise<void>;
+}
+
+/** The policy engine with leader election, when policies are configured. */
+async function startOrchestration(config: Config, store: StoreClient, actions: ActionLog, registry: Registry, logger: Logger, now: () => number, slo: SloRuntime, drift: DriftLoop): Promise<Orchestration | undefined> {
+  const o = config.orchestration;
+  if (o.policy_files.length === 0) return undefined;
+  const policies = loadPolicySpecs(readSpecFiles(o.policy_files));
+  const cluster = await connectCluster(config, logger);
+  const runtime = startPolicyRuntime({
+    kubeConfig: loadKubeConfig(cluster.source),
+    policies,
+    inputs: policyInputs(store, config.store.database, slo, drift),
+    log: actions,
+    identity: o.identity ?? `${hostname()}-${process.pid}`,
+    lease: { namespace: o.lease.namespace, name: o.lease.name, durationMs: o.lease.duration_s * 1000, renewDeadlineMs: o.lease.renew_deadline_s * 1000, retryPeriodMs: o.lease.retry_period_s * 1000 },
+    intervalMs: o.interval_s * 1000,
+    kfp: o.kfp.url ? { url: o.kfp.url, token: o.kfp.token } : undefined,
+    recovery: { settleMs: o.rollback_verification.settle_s * 1000, deadlineMs: o.rollback_verification.deadline_s * 1000, maxBurnRate: o.rollback_verification.max_burn_rate },
+    sloRecovery: async (name) => sloRecoveryOf(slo.loop.latest.get(name), slo.engine.alertsFor(name).some((a) => a.state.phase === 'firing')),
+    registry,
+    logger,
+    now,
+  });
+  logger.info({ policies: policies.map((p) => p.name) }, 'policies loaded');
+  return {
+    runtime,
+    async close() {
+      await runtime.stop();
+      await cluster.close();
+    },
+  };
+}
+
 /**
  * Exports mlwarden's own spans over OTLP when the standard OTEL_* variables name an endpoint;
  * otherwise tracing stays a no-op. Returns the shutdown to call on exit.
@@ -194,6 +297,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const slo = await startSlos(config, store, registry, logger, now, alertDelivery(config, silences, now, logger));
   const stopPlatformMetrics = startPlatformMetrics(config, store, registry, logger, now);
   const drift = startDrift(config, store, registry, logger, now);
+  const actions = new ActionLog(store.client, ctx.database);
+  const orchestration = await startOrchestration(config, store, actions, registry, logger, now, slo, drift.loop);
   const app = createApp({
     ingest,
     auth,
@@ -223,6 +328,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       fromServing: (q) => baselinesFromServing({ profile: (p) => profileFeatures(store.client, ctx.database, p), readBins: (b) => drift.binner.bins(b) }, q),
       maxBodyBytes: config.server.body_limit_bytes,
     },
+    actions: { actions, approver: orchestration?.runtime.engine },
   });
   const server = await serveHttp(app, config.server.host, config.server.port);
   logger.info({ url: server.url, port: server.port }, 'mlwarden listening');
@@ -235,6 +341,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     async close() {
       await server.close();
       stopPlatformMetrics();
+      await orchestration?.close();
       await slo.loop.stop();
       await drift.loop.stop();
       await ingest.close();

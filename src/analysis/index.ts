@@ -15,3 +15,4 @@ export { baselinesFromServing } from './serving-baselines.js';
 export type { ServingBaselineDeps, ServingBaselineRequest } from './serving-baselines.js';
 export { baselineRequestBody, uploadBaselines } from './baseline-upload.js';
 export type { BaselineUpload } from './baseline-upload.js';
+export { calendarBudgets, driftEpisodeSignal, sloRecoveryOf } from './policy-signals.js';

@@ -129,7 +129,8 @@ export class ActionExecutor {
     const ref = workloadOf(victim);
     const object = await this.deps.objects.get(WORKLOAD_RESOURCES[ref.kind], ref.namespace, ref.name);
     const at = object === undefined ? undefined : lastCheckpointAt(object);
-    return object === undefined || (at !== undefined && at >= since);
+    // RFC 3339 annotations often carry whole seconds: a checkpoint in the second of the request counts.
+    return object === undefined || (at !== undefined && at >= Math.floor(since / 1000) * 1000);
   }
 
   /** Suspends once every victim checkpointed after being asked, or the grace period is over. */

@@ -24,3 +24,5 @@ export type { FiringAlert, PassReport, PolicyEngineDeps, PolicyInputs } from './
 export { PolicyMetrics } from './policy-metrics.js';
 export { paramEnvName } from './retrain-launcher.js';
 export * as markers from './action-markers.js';
+export { loadKubeConfig, startPolicyRuntime } from './policy-runtime.js';
+export type { KubeSource, PolicyRuntime, PolicyRuntimeOptions } from './policy-runtime.js';

@@ -4,6 +4,7 @@ import type { Registry } from 'prom-client';
 import { MlwardenError } from '../domain/errors.js';
 import type { Authenticator } from './auth.js';
 import { problemResponse } from './problem.js';
+import { actionRoutes, type ActionRoutesDeps } from './routes/actions.js';
 import { driftRoutes, type DriftRoutesDeps } from './routes/drift.js';
 import { healthRoutes, type Readiness } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
@@ -16,6 +17,7 @@ export interface AppDeps extends TelemetryRoutesDeps {
   slo: Omit<SloRoutesDeps, 'auth'>;
   silences: SilenceRoutesDeps['silences'];
   drift: Omit<DriftRoutesDeps, 'auth' | 'now'>;
+  actions: Omit<ActionRoutesDeps, 'auth'>;
   registry: Registry;
   readiness: () => Promise<Readiness>;
   logger: Logger;
@@ -30,6 +32,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/', sloRoutes({ ...deps.slo, auth: deps.auth }));
   app.route('/', silenceRoutes({ auth: deps.auth, silences: deps.silences, now: deps.now }));
   app.route('/', driftRoutes({ ...deps.drift, auth: deps.auth, now: deps.now }));
+  app.route('/', actionRoutes({ ...deps.actions, auth: deps.auth }));
   app.notFound((c) => problemResponse(c, new MlwardenError('not-found', `no route for ${c.req.method} ${c.req.path}`)));
   app.onError((error, c) => {
     const known = error instanceof MlwardenError;

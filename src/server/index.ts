@@ -10,3 +10,5 @@ export { sloView } from './routes/slos.js';
 export type { AlertView, SloRoutesDeps } from './routes/slos.js';
 export { driftView } from './routes/drift.js';
 export type { DriftRoutesDeps } from './routes/drift.js';
+export { actionView } from './routes/actions.js';
+export type { ActionApprover, ActionRoutesDeps } from './routes/actions.js';

@@ -32,3 +32,5 @@ export { latencyCoverage } from './sli/latency-coverage.js';
 export type { LatencyCoverage } from './sli/latency-coverage.js';
 export { ActionLog } from './action-log.js';
 export type { ActionEntry, ActionQuery } from './action-log.js';
+export { gpuUtilizationByJob } from './gpu-utilization.js';
+export type { JobUtilizationMinute } from './gpu-utilization.js';

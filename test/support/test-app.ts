@@ -3,8 +3,8 @@ import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { ingestMetrics, TelemetryIngest, type IngestOptions } from '../../src/ingest/index.js';
 import { authenticator, createApp, type TokenConfig } from '../../src/server/index.js';
-import { AlertHistory, BaselineStore, latencyCoverage, profileFeatures, WindowBinner, schemaIsCurrent, SilenceStore, telemetryInserter, telemetrySummary, type TelemetryInserter } from '../../src/store/index.js';
-import type { DriftRoutesDeps, SloRoutesDeps } from '../../src/server/index.js';
+import { ActionLog, AlertHistory, BaselineStore, latencyCoverage, profileFeatures, WindowBinner, schemaIsCurrent, SilenceStore, telemetryInserter, telemetrySummary, type TelemetryInserter } from '../../src/store/index.js';
+import type { ActionApprover, DriftRoutesDeps, SloRoutesDeps } from '../../src/server/index.js';
 import { baselinesFromServing } from '../../src/analysis/index.js';
 import type { TestStore } from './test-store.js';
 
@@ -21,7 +21,7 @@ export interface TestApp {
 /** The real app over a real store, wired like main.ts but without a socket (drive it with app.request). */
 export function testApp(
   t: TestStore,
-  options: { tokens?: TokenConfig; ingest?: Partial<IngestOptions>; inserter?: TelemetryInserter; now?: () => number; bodyLimitBytes?: number; slo?: Partial<Omit<SloRoutesDeps, 'auth'>>; drift?: Partial<Omit<DriftRoutesDeps, 'auth' | 'now'>> } = {},
+  options: { tokens?: TokenConfig; ingest?: Partial<IngestOptions>; inserter?: TelemetryInserter; now?: () => number; bodyLimitBytes?: number; slo?: Partial<Omit<SloRoutesDeps, 'auth'>>; drift?: Partial<Omit<DriftRoutesDeps, 'auth' | 'now'>>; approver?: ActionApprover } = {},
 ): TestApp {
   const registry = new Registry();
   const logger = pino({ level: process.env.TEST_LOG ?? 'silent' });
@@ -63,6 +63,7 @@ export function testApp(
       maxBodyBytes: 1024 * 1024,
       ...options.drift,
     },
+    actions: { actions: new ActionLog(t.store.client, t.ctx.database), approver: options.approver },
   });
   return { app, ingest, registry, close: () => ingest.close() };
 }
