@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { ActionLog, type ActionEntry } from '../../src/store/index.js';
+import { ActionLog, LATEST_SCHEMA_VERSION, migrate, type ActionEntry } from '../../src/store/index.js';
 import { openTestStore, type TestStore } from '../support/test-store.js';
 
 const T0 = Date.parse('2026-11-20T10:00:00Z');
@@ -39,5 +39,16 @@ describe('action log (actions table)', () => {
     expect((await log.list({ since: T0 + 2 })).map((e) => e.id)).toEqual(['b3', 'b2']);
     expect((await log.get('b2'))?.denied_by).toBe('cooldown');
     expect(await log.get('missing')).toBeUndefined();
+  });
+  test('migration 5 adds the detail columns to an existing actions table and keeps earlier rows readable', async () => {
+    const older = { ...t.ctx, database: 'older' };
+    await t.store.client.command({ query: 'CREATE DATABASE IF NOT EXISTS older' });
+    // The actions table as migration 1 created it before migration 5 existed.
+    await t.store.client.command({ query: "CREATE TABLE older.actions (id String, policy LowCardinality(String), kind LowCardinality(String), target String, status LowCardinality(String), reason String, cause String, created_at DateTime64(3, 'UTC'), updated_at DateTime64(3, 'UTC')) ENGINE = ReplacingMergeTree(updated_at) ORDER BY id" });
+    await t.store.client.insert({ table: 'older.actions', values: [{ id: 'old', policy: 'p', kind: 'retrain', target: 'model/m', status: 'done', reason: 'r', cause: '{}', created_at: T0, updated_at: T0 }], format: 'JSONEachRow' });
+    const report = await migrate(t.store.client, older);
+    expect(report.current).toBe(LATEST_SCHEMA_VERSION);
+    const got = await new ActionLog(t.store.client, 'older').get('old');
+    expect(got).toMatchObject({ id: 'old', status: 'done', plan: null, denied_by: '', outcome: '', victims: [], finished_at: null });
   });
 });
