@@ -231,6 +231,7 @@ async function startOrchestration(config: Config, store: StoreClient, actions: A
     intervalMs: o.interval_s * 1000,
     kfp: o.kfp.url ? { url: o.kfp.url, token: o.kfp.token } : undefined,
     recovery: { settleMs: o.rollback_verification.settle_s * 1000, deadlineMs: o.rollback_verification.deadline_s * 1000, maxBurnRate: o.rollback_verification.max_burn_rate },
+    onEscalated: (name, message) => slo.engine.annotateFiring(name, { mlwarden_escalation: message }),
     sloRecovery: async (name) => sloRecoveryOf(slo.loop.latest.get(name), slo.engine.alertsFor(name).some((a) => a.state.phase === 'firing')),
     registry,
     logger,

@@ -52,6 +52,8 @@ function describeBurn(slo: Slo, g: GroupAssessment, severity: Severity): { tier:
  */
 export class AlertEngine {
   private readonly alerts = new Map<string, TrackedAlert>();
+  /** Annotations added from outside (the policy engine's escalations) to alerts while they fire. */
+  private readonly notes = new Map<string, Record<string, string>>();
 
   constructor(private readonly deps: AlertEngineDeps) {}
 
@@ -69,6 +71,15 @@ export class AlertEngine {
 
   alertsFor(slo: string): TrackedAlert[] {
     return [...this.alerts.values()].filter((a) => a.slo === slo && a.state.phase !== 'inactive');
+  }
+
+  /** Adds annotations to the SLO's firing alerts until they stop firing (delivered with the next notification). */
+  annotateFiring(slo: string, annotations: Record<string, string>): void {
+    for (const a of this.alertsFor(slo)) {
+      if (a.state.phase !== 'firing') continue;
+      this.notes.set(a.key, { ...this.notes.get(a.key), ...annotations });
+      a.annotations = { ...a.annotations, ...annotations };
+    }
   }
 
   async process(evaluations: readonly SloEvaluation[], now: number): Promise<void> {
@@ -114,6 +125,7 @@ export class AlertEngine {
         objective: String(slo.objective),
         ...slo.alerting.annotations,
         ...routing.annotations,
+        ...this.notes.get(key),
       },
       tier: burn.tier || existing?.tier || '',
       longBurn: burn.longBurn ?? existing?.longBurn ?? null,
@@ -128,6 +140,7 @@ export class AlertEngine {
     const previous = alert.state;
     alert.state = next;
     if (next.phase === previous.phase) return;
+    if (next.phase !== 'firing') this.notes.delete(alert.key);
     if (next.phase === 'firing' || previous.phase === 'firing') this.deps.onFiringChange?.(alert, next.phase === 'firing');
     if (next.phase === 'firing') this.deps.logger.warn({ slo: alert.slo, severity: alert.severity, labels: alert.groupLabels, tier: alert.tier }, 'SLO alert firing');
     if (next.phase === 'resolved') this.deps.logger.info({ slo: alert.slo, severity: alert.severity, labels: alert.groupLabels }, 'SLO alert resolved');

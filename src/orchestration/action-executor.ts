@@ -36,6 +36,8 @@ export interface ExecutorDeps {
   /** How an SLO is doing now, to verify a rollback; without it a rollback is done once applied. */
   sloRecovery?: ((slo: string) => Promise<RecoveryObservation>) | undefined;
   recoveryRules: RecoveryRules;
+  /** Told when mlwarden escalates an SLO's burn to people instead of acting (annotates its firing alert). */
+  onEscalated?: ((slo: string, message: string) => void) | undefined;
   logger: Logger;
 }
 
@@ -161,6 +163,7 @@ export class ActionExecutor {
   private async escalate(entry: ActionEntry, plan: Plan<'escalate'>): Promise<ActionEntry> {
     const action = this.deps.policy(entry.policy)?.action;
     const now = this.deps.now();
+    this.deps.onEscalated?.(String(entry.cause.slo ?? ''), plan.annotation);
     if (action?.type !== 'rollback') return finished(entry, 'succeeded', entry.reason, now);
     const resource = action.kind === 'kserve' ? INFERENCESERVICES : DEPLOYMENTS;
     const { namespace, name } = action.serving;

@@ -38,6 +38,7 @@ export interface PolicyRuntimeOptions {
   kfp?: KfpOptions | undefined;
   recovery: RecoveryRules;
   sloRecovery?: ((slo: string) => Promise<RecoveryObservation>) | undefined;
+  onEscalated?: ((slo: string, message: string) => void) | undefined;
   registry: Registry;
   logger: Logger;
   now: () => number;
@@ -67,7 +68,7 @@ export function startPolicyRuntime(o: PolicyRuntimeOptions): PolicyRuntime {
   const logger = o.logger.child({ component: 'policy-engine' });
   const executor = new ActionExecutor({
     objects, core: apis.core, kfp: o.kfp?.url ? new KfpClient(o.kfp) : undefined, identity: o.identity, now: o.now,
-    policy: (name) => o.policies.find((p) => p.name === name), sloRecovery: o.sloRecovery, recoveryRules: o.recovery, logger,
+    policy: (name) => o.policies.find((p) => p.name === name), sloRecovery: o.sloRecovery, recoveryRules: o.recovery, onEscalated: o.onEscalated, logger,
   });
   const engine = new PolicyEngine({ policies: o.policies, inputs: o.inputs, log: o.log, objects, core: apis.core, executor, now: o.now, logger, metrics: new PolicyMetrics(o.registry, o.now) });
   let passes: Promise<void> | undefined;
