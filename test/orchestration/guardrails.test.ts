@@ -173,6 +173,18 @@ describe('guardrails', () => {
     expect(await e.registry.getSingleMetricAsString('mlwarden_policy_circuit_breaker_open')).toContain('{policy="retrain-fraud"} 1');
   });
 
+  test('budget freeze: no action while an SLO has less of this month\'s budget left than the policy allows', async () => {
+    const e = startEngine(cluster, store, retrain('{ freeze: [ { budget_below: { slo: fraud-latency, below: 0.1 } } ] }'));
+    e.inputs.drift = [fraudDrift()];
+    e.inputs.budgets = { 'fraud-latency': 0.04 };
+    await e.engine.pass();
+    expect((await e.log.list())[0]).toMatchObject({ status: 'denied', denied_by: 'budget-freeze' });
+    expect((await e.log.list())[0]?.reason).toContain('4.0% of this period\'s budget left');
+    e.inputs.budgets = { 'fraud-latency': 0.5 };
+    await e.engine.pass();
+    expect(cluster.kfp.runs()).toHaveLength(1);
+  });
+
   test('500s, timeouts and 409s are retried and never duplicate an action', async () => {
     const e = startEngine(cluster, store, preempt('{}'));
     await contention();
