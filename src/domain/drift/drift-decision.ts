@@ -9,7 +9,7 @@
  *   - severity "significant" when PSI also exceeds max(significant threshold (0.25), critical value).
  */
 import { z } from 'zod';
-import { DEFAULT_ALPHA, noDriftCriticalValue } from './critical-value.js';
+import { DEFAULT_ALPHA, windowCriticalValue } from './critical-value.js';
 
 export type WindowStatus = 'ok' | 'drifting' | 'insufficient';
 export type DriftSeverity = 'none' | 'moderate' | 'significant';
@@ -68,7 +68,7 @@ function insufficient(evidence: DriftEvidence, policy: DriftPolicy): DriftDecisi
 export function decideDrift(evidence: DriftEvidence, policy: DriftPolicy = DEFAULT_DRIFT_POLICY): DriftDecision {
   const { psi, n, m, bins } = evidence;
   if (psi === null || n === 0 || m < policy.minSampleSize || m === 0) return insufficient(evidence, policy);
-  const criticalValue = noDriftCriticalValue(n, m, bins, policy.alpha, evidence.pooled);
+  const criticalValue = windowCriticalValue(psi, n, m, bins, policy.alpha, evidence.pooled);
   const threshold = Math.max(policy.moderate, criticalValue);
   const severity: DriftSeverity = psi > Math.max(policy.significant, criticalValue) ? 'significant' : psi > threshold ? 'moderate' : 'none';
   const status: WindowStatus = severity === 'none' ? 'ok' : 'drifting';

@@ -34,7 +34,8 @@ export type { AlignedBins, BinComparison, BinRole, WindowCounts, WindowPsi } fro
 export { alignHistogram } from './histogram-alignment.js';
 export type { Histogram } from './histogram-alignment.js';
 export { chiSquareCdf, chiSquareQuantile } from './chi-square.js';
-export { DEFAULT_ALPHA, noDriftCriticalValue, smallSampleFactor } from './critical-value.js';
+export { DEFAULT_ALPHA, noDriftCriticalValue, smallSampleFactor, windowCriticalValue } from './critical-value.js';
+export { SIMULATE_BELOW, simulatedCriticalValue } from './simulated-critical-value.js';
 export { DEFAULT_DRIFT_POLICY, decideDrift, driftPolicySchema } from './drift-decision.js';
 export type { DriftDecision, DriftEvidence, DriftPolicy, DriftSeverity, WindowStatus } from './drift-decision.js';
 export { assessWindow, evidenceOf } from './window-assessment.js';
