@@ -8,6 +8,7 @@ import { actionRoutes, type ActionRoutesDeps } from './routes/actions.js';
 import { driftRoutes, type DriftRoutesDeps } from './routes/drift.js';
 import { healthRoutes, type Readiness } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
+import { otlpRoutes } from './routes/otlp.js';
 import { silenceRoutes, type SilenceRoutesDeps } from './routes/silences.js';
 import { sloRoutes, type SloRoutesDeps } from './routes/slos.js';
 import { telemetryRoutes, type TelemetryRoutesDeps } from './routes/telemetry.js';
@@ -29,6 +30,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/', healthRoutes(deps.readiness));
   app.route('/', metricsRoutes(deps.registry));
   app.route('/', telemetryRoutes(deps));
+  app.route('/', otlpRoutes(deps));
   app.route('/', sloRoutes({ ...deps.slo, auth: deps.auth }));
   app.route('/', silenceRoutes({ auth: deps.auth, silences: deps.silences, now: deps.now }));
   app.route('/', driftRoutes({ ...deps.drift, auth: deps.auth, now: deps.now }));
