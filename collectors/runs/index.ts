@@ -1,0 +1,16 @@
+export { RunCollector, RUN_COLLECTOR } from './run-collector.js';
+export type { RunCollectorOptions } from './run-collector.js';
+export type { RunRecord, RunKind } from './run-record.js';
+export { jobRuns } from './job-runs.js';
+export { trainingJobRuns } from './training-job-runs.js';
+export { workflowRuns } from './workflow-runs.js';
+export { kfpRunRow, kfpState } from './kfp-runs.js';
+export { podFacts } from './pod-facts.js';
+export type { PodFacts } from './pod-facts.js';
+export { RunLedger } from './run-ledger.js';
+export type { RunLedgerOptions } from './run-ledger.js';
+export { ResumableWatch } from './resumable-watch.js';
+export type { WatchedResource, WatchHandlers } from './resumable-watch.js';
+export { KfpPoller } from './kfp-poller.js';
+export type { KfpPollerOptions } from './kfp-poller.js';
+export { RUN_LABELS } from './run-labels.js';
