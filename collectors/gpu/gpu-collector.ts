@@ -1,5 +1,6 @@
 import type { CollectorHealth } from '../collector-health.js';
 import { PollBackoff } from '../poll-backoff.js';
+import { PollLoop } from '../poll-loop.js';
 import { ScrapeError, scrapeMetrics } from '../prometheus-scrape.js';
 import type { TelemetrySink } from '../telemetry-sink.js';
 import { dcgmGpuRows } from './dcgm-gpu-rows.js';
@@ -41,21 +42,17 @@ class CycleError extends Error {
  * throws: failures go to the health metrics.
  */
 export class GpuCollector {
-  private readonly backoff: PollBackoff;
+  private readonly loop: PollLoop;
   private readonly name: string;
   private readonly now: () => number;
   private unsent: GpuRecord[] = [];
-  private timer: NodeJS.Timeout | undefined;
-  private inFlight: Promise<void> | undefined;
-  private stopped = true;
-  private delayMs = 0;
 
   constructor(private readonly options: GpuCollectorOptions) {
     if (!options.url && !options.nvidiaSmi) throw new Error('GpuCollector needs a dcgm-exporter url or an nvidiaSmi reader');
     if (!options.node) throw new Error('GpuCollector needs the node name (node)');
     const intervalMs = options.intervalMs ?? DEFAULT_GPU_INTERVAL_MS;
     if (!(intervalMs > 0)) throw new Error(`GpuCollector intervalMs must be positive, got ${intervalMs}`);
-    this.backoff = new PollBackoff(intervalMs, undefined, options.random);
+    this.loop = new PollLoop(() => this.collectOnce(), new PollBackoff(intervalMs, undefined, options.random));
     this.name = options.name ?? (options.url ? 'dcgm' : 'nvidia-smi');
     this.now = options.now ?? Date.now;
   }
@@ -80,43 +77,21 @@ export class GpuCollector {
   }
 
   start(): void {
-    if (!this.stopped) return;
-    this.stopped = false;
-    this.schedule(0);
+    this.loop.start();
   }
 
   /** Stops polling and waits for a poll in flight. */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.inFlight;
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** The delay before the next poll: the interval, or a backoff after failures. */
   get nextDelayMs(): number {
-    return this.delayMs;
+    return this.loop.nextDelayMs;
   }
 
   get consecutiveFailures(): number {
-    return this.backoff.consecutiveFailures;
-  }
-
-  private schedule(delayMs: number): void {
-    this.delayMs = delayMs;
-    this.timer = setTimeout(() => {
-      this.inFlight = this.cycle();
-    }, delayMs);
-  }
-
-  private async cycle(): Promise<void> {
-    let delay: number;
-    try {
-      await this.collectOnce();
-      delay = this.backoff.succeeded();
-    } catch {
-      delay = this.backoff.failed();
-    }
-    if (!this.stopped) this.schedule(delay);
+    return this.loop.consecutiveFailures;
   }
 
   private async read(ts: number): Promise<GpuRecord[]> {

@@ -1,5 +1,6 @@
 import type { CollectorHealth } from '../collector-health.js';
 import { PollBackoff } from '../poll-backoff.js';
+import { PollLoop } from '../poll-loop.js';
 import { ScrapeError, scrapeMetrics } from '../prometheus-scrape.js';
 import type { TelemetrySink } from '../telemetry-sink.js';
 import { RequestDeltas, type RequestBatch } from './request-deltas.js';
@@ -32,15 +33,11 @@ class SendError extends Error {}
  * not lose them (they are resent) nor count them twice. The loop never throws.
  */
 export class ServingCollector {
-  private readonly backoff: PollBackoff;
+  private readonly loop: PollLoop;
   private readonly name: string;
   private readonly now: () => number;
   private readonly deltas: RequestDeltas[];
   private unsent: RequestBatch[] = [];
-  private timer: NodeJS.Timeout | undefined;
-  private inFlight: Promise<void> | undefined;
-  private stopped = true;
-  private delayMs = 0;
 
   constructor(private readonly options: ServingCollectorOptions) {
     if (options.targets.length === 0) throw new Error('ServingCollector needs at least one target');
@@ -49,7 +46,7 @@ export class ServingCollector {
     }
     const intervalMs = options.intervalMs ?? DEFAULT_SERVING_INTERVAL_MS;
     if (!(intervalMs > 0)) throw new Error(`ServingCollector intervalMs must be positive, got ${intervalMs}`);
-    this.backoff = new PollBackoff(intervalMs, undefined, options.random);
+    this.loop = new PollLoop(() => this.collectOnce(), new PollBackoff(intervalMs, undefined, options.random));
     this.name = options.name ?? 'serving';
     this.now = options.now ?? Date.now;
     this.deltas = options.targets.map(() => new RequestDeltas());
@@ -75,43 +72,21 @@ export class ServingCollector {
   }
 
   start(): void {
-    if (!this.stopped) return;
-    this.stopped = false;
-    this.schedule(0);
+    this.loop.start();
   }
 
-  /** Stops scraping and waits for a cycle in flight. */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.inFlight;
+  /** Stops polling and waits for a poll in flight. */
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
-  /** The delay before the next cycle: the interval, or a backoff after failures. */
+  /** The delay before the next poll: the interval, or a backoff after failures. */
   get nextDelayMs(): number {
-    return this.delayMs;
+    return this.loop.nextDelayMs;
   }
 
   get consecutiveFailures(): number {
-    return this.backoff.consecutiveFailures;
-  }
-
-  private schedule(delayMs: number): void {
-    this.delayMs = delayMs;
-    this.timer = setTimeout(() => {
-      this.inFlight = this.cycle();
-    }, delayMs);
-  }
-
-  private async cycle(): Promise<void> {
-    let delay: number;
-    try {
-      await this.collectOnce();
-      delay = this.backoff.succeeded();
-    } catch {
-      delay = this.backoff.failed();
-    }
-    if (!this.stopped) this.schedule(delay);
+    return this.loop.consecutiveFailures;
   }
 
   private async scrapeTarget(target: ServingTarget, index: number, ts: number): Promise<RequestBatch[]> {
