@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { writeFileSync } from 'node:fs';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Argument, Command, InvalidArgumentError, Option } from 'commander';
 import { readCsvTable, readSpecFiles, uploadBaselines } from './analysis/index.js';
 import { loadConfig, type Config } from './config.js';
 import { columnReport, PSI_METHODS, type ColumnDrift, type PsiMethod } from './domain/drift/index.js';
@@ -8,7 +8,7 @@ import { isMlwardenError } from './domain/errors.js';
 import { generatePrometheusRules, loadSloSpecs, renderRuleFile, type AlertMode } from './domain/slo/index.js';
 import { loadPolicySpecs } from './domain/policy/index.js';
 import { createLogger } from './logger.js';
-import { runMigrations, startServer } from './main.js';
+import { runMigrations, startServer, startStandaloneCollectors } from './main.js';
 
 interface CommonOptions {
   config?: string;
@@ -54,6 +54,46 @@ async function serve(options: CommonOptions): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+interface CollectOptions {
+  config?: string;
+  server: string;
+  metricsPort: number;
+  dcgmUrl?: string;
+  nvidiaSmi?: boolean;
+  node?: string;
+  target?: string[];
+  namespace?: string[];
+  kfpUrl?: string;
+  kubeconfig?: string;
+  interval?: number;
+}
+
+/** `url=URL,flavour=F[,model=M,version=V,namespace=N]` → a serving target (validated with the config). */
+function servingTarget(text: string): Record<string, string> {
+  return Object.fromEntries(text.split(',').map((part) => {
+    const at = part.indexOf('=');
+    if (at <= 0) throw new InvalidArgumentError(`"${part}" is not key=value (e.g. url=http://fraud:8080/metrics,flavour=kserve)`);
+    return [part.slice(0, at).trim(), part.slice(at + 1).trim()];
+  }));
+}
+
+function collectorSection(kind: string, o: CollectOptions): Record<string, unknown> {
+  const interval = o.interval === undefined ? {} : { interval_s: o.interval };
+  if (kind === 'gpu') return { gpu: [{ ...(o.dcgmUrl ? { dcgm_url: o.dcgmUrl } : {}), nvidia_smi: o.nvidiaSmi === true, ...(o.node ? { node: o.node } : {}), ...interval }] };
+  if (kind === 'serving') return { serving: { targets: (o.target ?? []).map(servingTarget), ...interval } };
+  return { runs: { enabled: o.kfpUrl === undefined || (o.namespace ?? []).length > 0 || o.kubeconfig !== undefined, namespaces: o.namespace ?? [], kfp: o.kfpUrl ? { url: o.kfpUrl, token: process.env.MLWARDEN_KFP_TOKEN, ...interval } : {} } };
+}
+
+async function collectCommand(kind: string, options: CollectOptions): Promise<void> {
+  const config = loadConfig({ file: options.config, sections: { collectors: collectorSection(kind, options) } });
+  const logger = createLogger(config.log.level);
+  const cluster = kind !== 'runs' ? undefined : options.kubeconfig ? { kind: 'file' as const, path: options.kubeconfig } : process.env.KUBERNETES_SERVICE_HOST ? { kind: 'in-cluster' as const } : process.env.KUBECONFIG ? { kind: 'file' as const, path: process.env.KUBECONFIG } : undefined;
+  const running = await startStandaloneCollectors(config.collectors, { server: options.server, token: process.env.MLWARDEN_INGEST_TOKEN, metricsPort: options.metricsPort, cluster }, logger);
+  const stop = () => void running.close().then(() => process.exit(0), () => process.exit(1));
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
 }
 
 async function migrateCommand(options: CommonOptions): Promise<void> {
@@ -161,6 +201,22 @@ export function buildProgram(): Command {
   withCommon(program.command('migrate').description('apply pending schema migrations to the store and exit')).action((options: CommonOptions) =>
     migrateCommand(options).catch(fail),
   );
+  program
+    .command('collect')
+    .description('run a collector on its own, sending to a server\'s ingest API (token from $MLWARDEN_INGEST_TOKEN); its health is on /metrics')
+    .addArgument(new Argument('<kind>', 'what to collect').choices(['gpu', 'serving', 'runs']))
+    .option('-c, --config <file>', 'YAML configuration file (log level; collectors given here replace its collectors section)')
+    .option('--server <url>', 'mlwarden API base URL', process.env.MLWARDEN_SERVER ?? 'http://127.0.0.1:8080')
+    .option('--metrics-port <port>', 'port of this collector\'s /metrics', port, 9465)
+    .option('--dcgm-url <url>', 'gpu: dcgm-exporter /metrics URL')
+    .option('--nvidia-smi', 'gpu: read GPUs with nvidia-smi instead')
+    .option('--node <name>', 'gpu: node name (default $NODE_NAME or the hostname)')
+    .option('--target <spec...>', 'serving: url=URL,flavour=kserve|triton|vllm|generic[,model=M,version=V,namespace=N]')
+    .option('--namespace <ns...>', 'runs: namespaces to watch (default all)')
+    .option('--kfp-url <url>', 'runs: Kubeflow Pipelines API to poll (token from $MLWARDEN_KFP_TOKEN)')
+    .option('--kubeconfig <file>', 'runs: kubeconfig (default in-cluster, then $KUBECONFIG)')
+    .option('--interval <seconds>', 'seconds between polls', Number)
+    .action((kind: string, options: CollectOptions) => collectCommand(kind, options).catch(fail));
   program
     .command('rules')
     .description('print Prometheus recording and alert rules for SLO specs whose SLI lives in Prometheus (native, Sloth or OpenSLO)')

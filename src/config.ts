@@ -124,6 +124,33 @@ export const configSchema = z.strictObject({
       emulator_gpus: z.number().int().min(0).default(8),
     })
     .prefault({}),
+  collectors: z
+    .strictObject({
+      /** GPU readings of this node: a dcgm-exporter /metrics URL, or nvidia-smi run locally. */
+      gpu: z
+        .array(
+          z
+            .strictObject({ dcgm_url: z.url().optional(), nvidia_smi: z.boolean().default(false), node: z.string().min(1).optional(), interval_s: z.number().min(1).default(15) })
+            .refine((g) => (g.dcgm_url !== undefined) !== g.nvidia_smi, { message: 'give dcgm_url or nvidia_smi: true (one of them)', path: ['dcgm_url'] }),
+        )
+        .default([]),
+      /** Model servers' /metrics (KServe, Triton, vLLM or any *_request_duration_seconds histogram). */
+      serving: z
+        .strictObject({
+          targets: z.array(z.strictObject({ url: z.url(), flavour: z.enum(['kserve', 'triton', 'vllm', 'generic']), model: z.string().min(1).optional(), version: z.string().min(1).optional(), namespace: z.string().min(1).optional() })).default([]),
+          interval_s: z.number().min(1).default(30),
+        })
+        .prefault({}),
+      /** Training and pipeline runs: Kubernetes watches (the orchestration cluster) and Kubeflow Pipelines polling. */
+      runs: z
+        .strictObject({
+          enabled: z.boolean().default(false),
+          namespaces: z.array(z.string().min(1)).default([]),
+          kfp: z.strictObject({ url: z.url().optional(), token: z.string().min(1).optional(), interval_s: z.number().min(1).default(60) }).prefault({}),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
   log: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).prefault({}),
 });
 
@@ -201,10 +228,11 @@ function applyEnv(raw: Record<string, unknown>, env: Env): Record<string, unknow
  * Loads configuration: the YAML file (if any), then MLWARDEN_* environment overrides, validated as
  * a whole. A bad value fails here, naming where it came from and why; secrets are never echoed.
  */
-export function loadConfig(options: { file?: string | undefined; env?: Env } = {}): Config {
+export function loadConfig(options: { file?: string | undefined; env?: Env; sections?: Record<string, unknown> } = {}): Config {
   const env = options.env ?? process.env;
   const file = options.file ?? env.MLWARDEN_CONFIG;
-  const raw = applyEnv(file ? readFile(file) : {}, env);
+  // Whole sections given on the command line (mlwarden collect) replace the file's.
+  const raw = { ...applyEnv(file ? readFile(file) : {}, env), ...options.sections };
   const result = configSchema.safeParse(raw);
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => ({ field: issue.path.join('.'), reason: issue.message }));

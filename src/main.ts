@@ -1,7 +1,11 @@
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { AlertDelivery, AlertEngine, AlertmanagerNotifier, WebhookNotifier, type AlertNotification, type Notifier } from './alerting/index.js';
+import { execFile } from 'node:child_process';
 import { hostname } from 'node:os';
+import { promisify } from 'node:util';
+import { Hono } from 'hono';
+import { CollectorHealth, GpuCollector, httpSink, NVIDIA_SMI_ARGS, RunCollector, ServingCollector, type TelemetrySink } from '../collectors/index.js';
 import {
   baselinesFromServing, calendarBudgets, driftEpisodeSignal, DriftLoop, DriftMetrics, evaluateSlos, loadSloFiles, PlatformMetrics, readSpecFiles, SloEvaluationLoop, SloMetrics, sloRecoveryOf,
   type DriftSettings,
@@ -12,7 +16,7 @@ import { isStoreSli, type Slo } from './domain/slo/index.js';
 import { loadKubeConfig, startPolicyRuntime, type FiringAlert, type KubeSource, type PolicyInputs, type PolicyRuntime } from './orchestration/index.js';
 import { DeploymentController, GpuScheduler, InferenceServiceController, startKubeApiEmulator } from './simulate/index.js';
 import { ingestMetrics, TelemetryIngest } from './ingest/index.js';
-import { authenticator, createApp, serveHttp, type Readiness } from './server/index.js';
+import { authenticator, createApp, metricsRoutes, serveHttp, type Readiness } from './server/index.js';
 import {
   ActionLog, AlertHistory, BaselineStore, gpuUtilizationByJob, latencyCoverage, migrate, openStore, profileFeatures, WindowBinner, writeDriftScores, PlatformFigures, schemaIsCurrent, SilenceStore, telemetryInserter, telemetrySummary,
   windowCountsBatch, type DdlContext, type MigrationReport, type StoreClient, type StoreConfig,
@@ -210,19 +214,13 @@ async function connectCluster(config: Config, logger: Logger): Promise<{ source:
   };
 }
 
-interface Orchestration {
-  runtime: PolicyRuntime;
-  close(): Promise<void>;
-}
-
 /** The policy engine with leader election, when policies are configured. */
-async function startOrchestration(config: Config, store: StoreClient, actions: ActionLog, registry: Registry, logger: Logger, now: () => number, slo: SloRuntime, drift: DriftLoop): Promise<Orchestration | undefined> {
+function startOrchestration(config: Config, cluster: KubeSource, store: StoreClient, actions: ActionLog, registry: Registry, logger: Logger, now: () => number, slo: SloRuntime, drift: DriftLoop): PolicyRuntime | undefined {
   const o = config.orchestration;
   if (o.policy_files.length === 0) return undefined;
   const policies = loadPolicySpecs(readSpecFiles(o.policy_files));
-  const cluster = await connectCluster(config, logger);
   const runtime = startPolicyRuntime({
-    kubeConfig: loadKubeConfig(cluster.source),
+    kubeConfig: loadKubeConfig(cluster),
     policies,
     inputs: policyInputs(store, config.store.database, slo, drift),
     log: actions,
@@ -238,11 +236,61 @@ async function startOrchestration(config: Config, store: StoreClient, actions: A
     now,
   });
   logger.info({ policies: policies.map((p) => p.name) }, 'policies loaded');
+  return runtime;
+}
+
+interface Collector {
+  start(): void;
+  stop(): Promise<void>;
+}
+
+const execFileText = promisify(execFile);
+
+/** The collectors a `collectors` config section asks for, sending to `sink`; `cluster` is where runs are watched. */
+export function collectorsFor(c: Config['collectors'], sink: TelemetrySink, health: CollectorHealth, cluster: KubeSource | undefined): Collector[] {
+  const node = process.env.NODE_NAME ?? hostname();
+  const gpu = c.gpu.map((g) =>
+    g.dcgm_url
+      ? new GpuCollector({ url: g.dcgm_url, node: g.node ?? node, sink, health, intervalMs: g.interval_s * 1000 })
+      : new GpuCollector({ nvidiaSmi: async () => (await execFileText('nvidia-smi', [...NVIDIA_SMI_ARGS])).stdout, node: g.node ?? node, sink, health, intervalMs: g.interval_s * 1000 }),
+  );
+  const serving = c.serving.targets.length > 0 ? [new ServingCollector({ targets: c.serving.targets, sink, health, intervalMs: c.serving.interval_s * 1000 })] : [];
+  const kfp = c.runs.kfp.url ? { url: c.runs.kfp.url, token: c.runs.kfp.token, intervalMs: c.runs.kfp.interval_s * 1000 } : undefined;
+  const runs = c.runs.enabled || kfp
+    ? [new RunCollector({ ...(c.runs.enabled && cluster ? { kubeConfig: loadKubeConfig(cluster) } : {}), ...(c.runs.namespaces.length > 0 ? { namespaces: c.runs.namespaces } : {}), sink, health, ...(kfp ? { kfp } : {}) })]
+    : [];
+  return [...gpu, ...serving, ...runs];
+}
+
+/** The server's own ingest path as a collector sink: the same validation and write path as POST /v1/telemetry. */
+function ingestSink(ingest: TelemetryIngest): TelemetrySink {
+  return async (kind, records) => {
+    await ingest.accept(kind, JSON.stringify(records), 'application/json');
+  };
+}
+
+export interface StandaloneCollectors {
+  metricsUrl: string;
+  close(): Promise<void>;
+}
+
+/**
+ * `mlwarden collect`: the configured collectors in their own process, sending to a server's ingest
+ * API, with their health (and the process's) on /metrics at `metricsPort`.
+ */
+export async function startStandaloneCollectors(c: Config['collectors'], options: { server: string; token?: string | undefined; metricsPort: number; cluster?: KubeSource | undefined }, logger: Logger): Promise<StandaloneCollectors> {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'mlwarden_collector_process_' });
+  const collectors = collectorsFor(c, httpSink({ server: options.server, token: options.token }), new CollectorHealth(registry), options.cluster);
+  if (collectors.length === 0) throw new Error('no collector configured: name a dcgm-exporter URL, nvidia-smi, serving targets, or runs');
+  const metrics = await serveHttp(new Hono().route('/', metricsRoutes(registry)), '0.0.0.0', options.metricsPort);
+  for (const collector of collectors) collector.start();
+  logger.info({ server: options.server, collectors: collectors.map((x) => x.constructor.name), metrics: `${metrics.url}/metrics` }, 'collecting');
   return {
-    runtime,
+    metricsUrl: `${metrics.url}/metrics`,
     async close() {
-      await runtime.stop();
-      await cluster.close();
+      await Promise.all(collectors.map((x) => x.stop()));
+      await metrics.close();
     },
   };
 }
@@ -299,7 +347,11 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const stopPlatformMetrics = startPlatformMetrics(config, store, registry, logger, now);
   const drift = startDrift(config, store, registry, logger, now);
   const actions = new ActionLog(store.client, ctx.database);
-  const orchestration = await startOrchestration(config, store, actions, registry, logger, now, slo, drift.loop);
+  const needsCluster = config.orchestration.policy_files.length > 0 || config.collectors.runs.enabled;
+  const cluster = needsCluster ? await connectCluster(config, logger) : undefined;
+  const orchestration = cluster && startOrchestration(config, cluster.source, store, actions, registry, logger, now, slo, drift.loop);
+  const collectors = collectorsFor(config.collectors, ingestSink(ingest), new CollectorHealth(registry), cluster?.source);
+  for (const collector of collectors) collector.start();
   const app = createApp({
     ingest,
     auth,
@@ -329,7 +381,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       fromServing: (q) => baselinesFromServing({ profile: (p) => profileFeatures(store.client, ctx.database, p), readBins: (b) => drift.binner.bins(b) }, q),
       maxBodyBytes: config.server.body_limit_bytes,
     },
-    actions: { actions, approver: orchestration?.runtime.engine },
+    actions: { actions, approver: orchestration?.engine },
   });
   const server = await serveHttp(app, config.server.host, config.server.port);
   logger.info({ url: server.url, port: server.port }, 'mlwarden listening');
@@ -342,7 +394,9 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     async close() {
       await server.close();
       stopPlatformMetrics();
-      await orchestration?.close();
+      await Promise.all(collectors.map((c) => c.stop()));
+      await orchestration?.stop();
+      await cluster?.close();
       await slo.loop.stop();
       await drift.loop.stop();
       await ingest.close();

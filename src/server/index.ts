@@ -12,3 +12,4 @@ export { driftView } from './routes/drift.js';
 export type { DriftRoutesDeps } from './routes/drift.js';
 export { actionView } from './routes/actions.js';
 export type { ActionApprover, ActionRoutesDeps } from './routes/actions.js';
+export { metricsRoutes } from './routes/metrics.js';

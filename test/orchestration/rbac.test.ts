@@ -1,7 +1,8 @@
 /**
- * The Helm chart's RBAC is derived from what the orchestration layer really calls: a tour through
- * every actuator and read (retrain by Argo and Job, a replayed retrain, preempt and resume of a Job
- * and a PyTorchJob, KServe and Deployment rollback, escalation, the GPU pool, leader election) runs
+ * The Helm chart's RBAC is derived from what the control plane really calls: a tour through every
+ * actuator and read (retrain by Argo and Job, a replayed retrain, preempt and resume of a Job and a
+ * PyTorchJob, KServe and Deployment rollback, escalation, the GPU pool, leader election) and the run
+ * collector's watches runs
  * against the emulator, whose access log gives the verbs used. Setup goes straight into the
  * emulator's store, so every logged request is mlwarden's own. The chart must grant exactly those.
  */
@@ -9,6 +10,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { Registry } from 'prom-client';
+import { CollectorHealth, RunCollector } from '../../collectors/index.js';
 import { LeaderElector } from '../../src/orchestration/index.js';
 import { findResourceType, type JsonObject } from '../../src/simulate/index.js';
 import { sleep, until } from '../support/network-link.js';
@@ -149,10 +152,16 @@ async function tour(): Promise<void> {
   await until(() => elector.isLeader(), 3_000, 'leadership');
   await sleep(250); // renews
   await elector.stop(); // releases
+
+  // The run collector runs in the control plane too, under the same service account.
+  const runs = new RunCollector({ kubeConfig: cluster.kubeConfig, sink: async () => undefined, health: new CollectorHealth(new Registry()) });
+  runs.start();
+  await runs.synced();
+  await runs.stop();
 }
 
 describe('RBAC of the Helm chart', () => {
-  test('grants exactly the verbs and resources the orchestration layer uses', async () => {
+  test('grants exactly the verbs and resources the orchestration layer and the run collector use', async () => {
     cluster.emulator.accessLog.clear();
     await tour();
     const used = cluster.emulator.accessLog.rbacRules();
