@@ -48,20 +48,20 @@ afterAll(async () => {
 const read = (slo: Slo) => evaluateSlo((q) => windowCounts(t.store.client, 'mlwarden', q), slo, NOW);
 
 describe('calendar budgets you can act on (issue 9, point 5)', () => {
-  test('the rolling budget counts October; this UTC month counts only November', async () => {
+  test('issue 9 point 5: the rolling budget counts October; this UTC month counts only November', async () => {
     const e = await read(utc);
     expect(e.overall.budget.remainingFraction).toBeCloseTo(1 - 35 / (0.01 * 4000), 9);
     expect(e.overall.calendarBudget.remainingFraction).toBeCloseTo(1 - 10 / (0.01 * 2000), 9);
     expect(e.plan.calendar.start).toBe(Date.UTC(2026, 10, 1));
   });
 
-  test('in Europe/Berlin the month began at 23:00 UTC on 31 October, so that hour counts too', async () => {
+  test('issue 9 point 5: in Europe/Berlin the month began at 23:00 UTC on 31 October, so that hour counts too', async () => {
     const e = await read(berlin);
     expect(e.plan.calendar.start).toBe(Date.UTC(2026, 9, 31, 23));
     expect(e.overall.calendarBudget.remainingFraction).toBeCloseTo(1 - 15 / (0.01 * 3000), 9);
   });
 
-  test('the calendar budget is on /metrics with its calendar', async () => {
+  test('issue 9 point 5: the calendar budget is on /metrics with its calendar', async () => {
     const registry = new Registry();
     const metrics = new SloMetrics(registry);
     metrics.record(await read(berlin));

@@ -88,7 +88,7 @@ describe('SLO evaluation on the real engine equals an independent reference', ()
     expect(e.groups.map((g) => g.labels.version).sort()).toEqual(['v1', 'v2']);
   });
 
-  test('the period budget is event-weighted: an empty hour adds nothing and the peak weighs by its traffic', async () => {
+  test('issue 9 point 1: the period budget is event-weighted: an empty hour adds nothing and the peak weighs by its traffic', async () => {
     const e = await evaluateSlo((q) => windowCounts(t.store.client, 'mlwarden', q), slo, NOW);
     const ref = reference(END - 30 * 24 * H);
     expect(e.overall.period.counts).toEqual({ good: ref.total - ref.bad, total: ref.total });

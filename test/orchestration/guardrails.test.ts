@@ -173,7 +173,7 @@ describe('guardrails', () => {
     expect(await e.registry.getSingleMetricAsString('mlwarden_policy_circuit_breaker_open')).toContain('{policy="retrain-fraud"} 1');
   });
 
-  test('budget freeze: no action while an SLO has less of this month\'s budget left than the policy allows', async () => {
+  test('issue 9 point 5: budget freeze: no action while an SLO has less of this month\'s budget left than the policy allows', async () => {
     const e = startEngine(cluster, store, retrain('{ freeze: [ { budget_below: { slo: fraud-latency, below: 0.1 } } ] }'));
     e.inputs.drift = [fraudDrift()];
     e.inputs.budgets = { 'fraud-latency': 0.04 };

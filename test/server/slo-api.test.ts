@@ -70,7 +70,7 @@ describe('GET /v1/slos', () => {
 });
 
 describe('latency SLIs without bucket guesswork (issue 9, point 6)', () => {
-  test('raw latencies are judged exactly; a threshold inside a histogram bucket is said so, with the events it touched', async () => {
+  test('issue 9 point 6: raw latencies are judged exactly; a threshold inside a histogram bucket is said so, with the events it touched', async () => {
     const exact = (await (await h.app.request('/v1/slos/fraud-latency', { headers: INGEST })).json()) as { latency_threshold: { interpolated_events: number; note: string } };
     expect(exact.latency_threshold.interpolated_events).toBe(0);
     expect(exact.latency_threshold.note).toMatch(/every event was judged exactly against 200 ms/);

@@ -135,7 +135,7 @@ describe('store SLI kinds match an independent reference on chDB', () => {
     }
   });
 
-  test('latency counts raw latencies under the threshold and interpolates inside the bucket the threshold falls in', async () => {
+  test('issue 9 point 6: latency counts raw latencies under the threshold and interpolates inside the bucket the threshold falls in', async () => {
     const [row] = await counts('fraud-latency');
     const expected = STARTS.map((start) => {
       let good = 0;

@@ -45,7 +45,7 @@ describe('tier feasibility (factor × (1 − objective) ≤ 1)', () => {
   test.each([
     ['a 99.9% SLO can fire every tier (the 14.4× page needs 1.44% errors)', 0.999, 'page-fast', true],
     ['a 95% SLO can still fire the 14.4× page (72% errors)', 0.95, 'page-fast', true],
-    ['a 90% SLO can never fire the 14.4× page (it needs 144% errors)', 0.9, 'page-fast', false],
+    ['issue 9 point 3: a 90% SLO can never fire the 14.4× page (it needs 144% errors)', 0.9, 'page-fast', false],
     ['a 90% SLO can fire the 6× page (60% errors)', 0.9, 'page-slow', true],
     ['an 80% SLO can never fire the 6× page (120% errors)', 0.8, 'page-slow', false],
     ['at the edge, 1 − 1/14.4 (93.06%) is the lowest objective whose 14.4× page can fire', 1 - 1 / 14.4, 'page-fast', true],
@@ -53,7 +53,7 @@ describe('tier feasibility (factor × (1 − objective) ≤ 1)', () => {
     expect(tierFeasibility(tier(name), objective, 30 * DAY).feasible).toBe(feasible);
   });
 
-  test('an impossible tier says why, with the factor, window and error ratio it would need', () => {
+  test('issue 9 point 3: an impossible tier says why, with the factor, window and error ratio it would need', () => {
     expect(tierFeasibility(tier('page-fast'), 0.9, 30 * DAY).reason).toBe(
       'tier page-fast (14.400× over 1h) can never fire: it needs an error ratio of 144.0% with a 90% objective',
     );

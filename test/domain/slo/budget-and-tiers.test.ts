@@ -42,17 +42,17 @@ describe('tier evaluation', () => {
     ['both windows at 15× burn → burning', { good: 98_500, total: 100_000 }, { good: 9_850, total: 10_000 }, 'burning'],
     ['long window burning but the short one recovered → ok', { good: 98_500, total: 100_000 }, { good: 10_000, total: 10_000 }, 'ok'],
     ['a 0.9× burn → ok', { good: 99_910, total: 100_000 }, { good: 9_991, total: 10_000 }, 'ok'],
-    ['3 requests with 1 error (a 333× burn) → insufficient traffic, never a page', { good: 2, total: 3 }, { good: 2, total: 3 }, 'insufficient-traffic'],
+    ['issue 9 point 2: 3 requests with 1 error (a 333× burn) → insufficient traffic, never a page', { good: 2, total: 3 }, { good: 2, total: 3 }, 'insufficient-traffic'],
     ['no requests at all → no data (no data is not a failure)', { good: 0, total: 0 }, { good: 0, total: 0 }, 'no-data'],
   ] as const)('%s', (_name, long, short, status) => {
     expect(evaluateTier(pageFast, 0.999, 30 * DAY, windows(long, short), guard).status).toBe(status);
   });
 
-  test('the same 33% error ratio at volume does burn', () => {
+  test('issue 9 point 2: the same 33% error ratio at volume does burn', () => {
     expect(evaluateTier(pageFast, 0.999, 30 * DAY, windows({ good: 2000, total: 3000 }, { good: 200, total: 300 }), guard).status).toBe('burning');
   });
 
-  test('a minimum of bad events keeps a handful of errors from paging', () => {
+  test('issue 9 point 2: a minimum of bad events keeps a handful of errors from paging', () => {
     const result = evaluateTier(pageFast, 0.999, 30 * DAY, windows({ good: 995, total: 1000 }, { good: 95, total: 100 }), { minEvents: 100, minBadEvents: 10 });
     expect(result.status).toBe('insufficient-traffic');
   });

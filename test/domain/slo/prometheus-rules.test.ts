@@ -71,7 +71,7 @@ describe("a Sloth spec gives the alerts Sloth documents for it (its getting-star
     for (const r of sli) expect(r.labels).toEqual({ ...SLOTH_DOCUMENTED.recordingLabels, sloth_window: r.record.replace('slo:sli_error:ratio_rate', '') });
   });
 
-  test('in sloth mode: a page and a ticket rule with the same window pairs, factors and budget, names, labels and annotations', () => {
+  test('issue 9 point 4: in sloth mode: a page and a ticket rule with the same window pairs, factors and budget, names, labels and annotations', () => {
     const rules = alerts(rulesOf(slos, 'sloth'));
     expect(rules).toHaveLength(SLOTH_DOCUMENTED.alerts.length);
     rules.forEach((rule, i) => {
@@ -86,7 +86,7 @@ describe("a Sloth spec gives the alerts Sloth documents for it (its getting-star
     });
   });
 
-  test('in tiered mode: one rule per documented pair, each with the same windows and threshold factor × budget', () => {
+  test('issue 9 point 4: in tiered mode: one rule per documented pair, each with the same windows and threshold factor × budget', () => {
     const rules = alerts(rulesOf(slos, 'tiered'));
     const pairs = SLOTH_DOCUMENTED.alerts.flatMap((a) => a.pairs);
     expect(rules.map((r) => [r.labels.short_window, r.labels.long_window, Number(r.labels.burn_factor)])).toEqual(pairs);
@@ -142,7 +142,7 @@ ${extra}`;
     expect(rules.map((r) => [r.labels.tier ?? r.labels.sloth_severity, r.forMs])).toEqual(expected);
   });
 
-  test('an SLO with every alert disabled still gets its recording rules but no alert group', () => {
+  test('issue 9 point 4: an SLO with every alert disabled still gets its recording rules but no alert group', () => {
     const rules = rulesOf(load('a.yaml', availability('30d', '  alerting: { page: { disabled: true }, ticket: { disabled: true } }\n')));
     expect(rules.groups.map((g) => g.name)).toEqual(['mlwarden-slo-sli-recordings-api-availability', 'mlwarden-slo-meta-recordings-api-availability']);
   });
