@@ -16,3 +16,5 @@ export type { ServingBaselineDeps, ServingBaselineRequest } from './serving-base
 export { baselineRequestBody, uploadBaselines } from './baseline-upload.js';
 export type { BaselineUpload } from './baseline-upload.js';
 export { calendarBudgets, driftEpisodeSignal, sloRecoveryOf } from './policy-signals.js';
+export { runBacktest } from './backtest.js';
+export type { BacktestOptions } from './backtest.js';

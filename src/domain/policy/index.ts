@@ -24,3 +24,10 @@ export type { RecoveryObservation, RecoveryRules, RecoveryVerdict } from './roll
 export { decideApproved } from './approval.js';
 export { idleness } from './gpu-idleness.js';
 export type { Idleness, UtilizationMinute } from './gpu-idleness.js';
+export { alertSignalOf, driftSignalAt, firingAt, firingIntervals } from './backtest-signals.js';
+export type { AlertChange, DriftReplayOptions, FeatureWindow, FiringInterval } from './backtest-signals.js';
+export { alertSource, DEFAULT_STEP_MS, driftSource, replayPolicies, wouldAct } from './backtest.js';
+export type { BacktestInput, BacktestReport, BacktestRow, SignalSource } from './backtest.js';
+export { compareWithActions } from './backtest-compare.js';
+export type { BacktestComparison, LiveAction } from './backtest-compare.js';
+export { formatBacktest, outcomeText } from './backtest-format.js';

@@ -1,0 +1,58 @@
+/** Stored signal history for a backtest: scored drift windows and alert state changes over a time range. */
+import type { ClickHouseClient } from '@clickhouse/client';
+import { qualified } from './ddl.js';
+
+export interface ScoredWindowRow {
+  model: string;
+  feature: string;
+  window_start: number;
+  window_end: number;
+  status: 'ok' | 'drifting' | 'insufficient';
+  psi: number;
+}
+
+/**
+ * Every scored feature-window starting in [from, to), the latest scoring of each (a window is
+ * re-scored each drift cycle, and a new baseline version scores it again under its own version).
+ */
+export async function scoredWindowsBetween(client: ClickHouseClient, database: string, from: number, to: number): Promise<ScoredWindowRow[]> {
+  const result = await client.query({
+    // Aliases must not shadow columns: ClickHouse substitutes aliases in WHERE.
+    query: `SELECT model, feature, toUnixTimestamp64Milli(window_start) AS start_ms,
+  toUnixTimestamp64Milli(argMax(ts, computed_at)) AS end_ms, argMax(status, computed_at) AS status, argMax(psi, computed_at) AS psi
+FROM ${qualified({ database }, 'drift_scores')}
+WHERE window_start >= fromUnixTimestamp64Milli({from:Int64}) AND window_start < fromUnixTimestamp64Milli({to:Int64})
+GROUP BY model, feature, window_start
+ORDER BY model, feature, start_ms`,
+    query_params: { from, to },
+    format: 'JSONEachRow',
+  });
+  const rows = await result.json<Omit<ScoredWindowRow, 'window_start' | 'window_end'> & { start_ms: number; end_ms: number }>();
+  return rows.map(({ start_ms, end_ms, ...r }) => ({ ...r, window_start: Number(start_ms), window_end: Number(end_ms), psi: Number(r.psi) }));
+}
+
+export interface AlertChangeRow {
+  ts: number;
+  slo: string;
+  severity: string;
+  dedupe_key: string;
+  group_labels: Record<string, string>;
+  state: string;
+  since: number;
+  firing_since: number | null;
+}
+
+/** Alert state changes in [from, to], oldest first. */
+export async function alertChangesBetween(client: ClickHouseClient, database: string, from: number, to: number): Promise<AlertChangeRow[]> {
+  const result = await client.query({
+    query: `SELECT toUnixTimestamp64Milli(ts) AS ts_ms, slo, severity, dedupe_key, group_labels, state,
+  toUnixTimestamp64Milli(since) AS since, toUnixTimestamp64Milli(firing_since) AS firing_since
+FROM ${qualified({ database }, 'alert_events')}
+WHERE ts >= fromUnixTimestamp64Milli({from:Int64}) AND ts <= fromUnixTimestamp64Milli({to:Int64})
+ORDER BY ts_ms, dedupe_key`,
+    query_params: { from, to },
+    format: 'JSONEachRow',
+  });
+  const rows = await result.json<Omit<AlertChangeRow, 'ts'> & { ts_ms: number }>();
+  return rows.map(({ ts_ms, ...r }) => ({ ...r, ts: Number(ts_ms), since: Number(r.since), firing_since: r.firing_since === null ? null : Number(r.firing_since) }));
+}
