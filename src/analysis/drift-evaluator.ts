@@ -1,6 +1,6 @@
 import {
   assessWindow, DEFAULT_DRIFT_POLICY, DEFAULT_EPISODE_OPTIONS, driftShare, trackEpisodes,
-  type Baseline, type DriftEpisode, type DriftPolicy, type DriftShare, type EpisodeOptions, type WindowAssessment, type WindowCounts,
+  type Baseline, type DriftEpisode, type DriftPolicy, type DriftShare, type EpisodeOptions, type WindowAssessment, type WindowCounts, type WindowVerdict,
 } from '../domain/drift/index.js';
 import type { FeatureBins, StoredBaseline, WindowBins, WindowBinsQuery } from '../store/index.js';
 
@@ -71,10 +71,34 @@ function windowCounts(baseline: Baseline, bins: WindowBins | undefined): WindowC
   };
 }
 
+/** Stored verdicts of a model's windows in [from, to), per feature (drift_scores), oldest first. */
+export type EarlierVerdictsReader = (model: string, from: number, to: number) => Promise<ReadonlyMap<string, WindowVerdict[]>>;
+
+/** How far before the lookback an episode still open at its first window is followed back (30 days). */
+export const EPISODE_HISTORY_MS = 30 * 86_400_000;
+
+/**
+ * An episode open since the lookback's first window may have begun earlier: fold the stored verdicts
+ * before it in, so the episode keeps its true start (and the retrain it triggered, its idempotency
+ * key) however long it lasts. Episodes that ended before the lookback are dropped.
+ */
+async function followEpisodesBack(features: FeatureDrift[], model: string, from: number, readEarlier: EarlierVerdictsReader | undefined, settings: DriftSettings): Promise<FeatureDrift[]> {
+  const truncated = features.filter((f) => f.episodes.some((e) => e.end === null && e.start === from));
+  if (readEarlier === undefined || truncated.length === 0) return features;
+  const earlier = await readEarlier(model, from - EPISODE_HISTORY_MS, from);
+  return features.map((f) => {
+    if (!truncated.includes(f)) return f;
+    const current: WindowVerdict[] = f.windows.map((w) => ({ start: w.start, end: w.end, status: w.assessment.decision.status, psi: w.assessment.psi }));
+    const history = trackEpisodes([...(earlier.get(f.feature) ?? []).filter((v) => v.start < from), ...current], settings.episodes);
+    return { ...f, episodes: history.episodes.filter((e) => e.end === null || e.end > from), drifting: history.drifting };
+  });
+}
+
 /**
  * Scores every feature of a model with a baseline over the lookback: binning in ClickHouse, PSI and
- * the sample-size-aware decision in the domain, episodes from consecutive windows. Windows with no
- * observations are scored too (as insufficient data), so a model that goes quiet never looks healthy.
+ * the sample-size-aware decision in the domain, episodes from consecutive windows (followed back
+ * through stored verdicts when one began before the lookback). Windows with no observations are
+ * scored too (as insufficient data), so a model that goes quiet never looks healthy.
  */
 export async function evaluateModelDrift(
   readBins: WindowBinsReader,
@@ -82,13 +106,14 @@ export async function evaluateModelDrift(
   baselines: readonly StoredBaseline[],
   now: number,
   settings: DriftSettings = DEFAULT_DRIFT_SETTINGS,
+  readEarlier?: EarlierVerdictsReader,
 ): Promise<ModelDrift> {
   const chosen = baselinePerFeature(baselines.filter((b) => b.model === model));
   const end = Math.floor(now / settings.windowMs) * settings.windowMs;
   const from = end - settings.lookbackWindows * settings.windowMs;
   const bins = await readBins({ model, features: [...chosen.entries()].map(([f, b]) => featureBins(f, b.baseline)), from, to: end, windowMs: settings.windowMs });
   const byKey = new Map(bins.map((b) => [`${b.feature}\u0000${b.windowStart}`, b]));
-  const features: FeatureDrift[] = [];
+  const scored: FeatureDrift[] = [];
   for (const [feature, stored] of [...chosen.entries()].sort(([a], [b]) => a.localeCompare(b))) {
     const windows: ScoredWindow[] = [];
     for (let start = from; start < end; start += settings.windowMs) {
@@ -96,8 +121,9 @@ export async function evaluateModelDrift(
       windows.push({ start, end: start + settings.windowMs, assessment: assessWindow(stored.baseline, counts, settings.policy) });
     }
     const history = trackEpisodes(windows.map((w) => ({ start: w.start, end: w.end, status: w.assessment.decision.status, psi: w.assessment.psi })), settings.episodes);
-    features.push({ feature, baselineVersion: stored.version, kind: stored.baseline.kind, windows, episodes: history.episodes, drifting: history.drifting });
+    scored.push({ feature, baselineVersion: stored.version, kind: stored.baseline.kind, windows, episodes: history.episodes, drifting: history.drifting });
   }
+  const features = await followEpisodesBack(scored, model, from, readEarlier, settings);
   const share = driftShare(features.map((f) => ({ feature: f.feature, drifting: f.windows.some((w) => w.assessment.decision.status !== 'insufficient') ? f.drifting : null })));
   const openEpisodes = features.flatMap((f) => f.episodes.filter((e) => e.end === null).map((e) => ({ ...e, feature: f.feature })));
   return { model, evaluatedAt: now, features, share, openEpisodes };

@@ -3,7 +3,7 @@ import { inSpan } from '../self-tracing.js';
 import { PeriodicTask } from './periodic-task.js';
 import type { DriftEpisode } from '../domain/drift/index.js';
 import type { DriftScoreRecord, StoredBaseline } from '../store/index.js';
-import { evaluateModelDrift, type DriftSettings, type ModelDrift, type WindowBinsReader } from './drift-evaluator.js';
+import { evaluateModelDrift, type DriftSettings, type EarlierVerdictsReader, type ModelDrift, type WindowBinsReader } from './drift-evaluator.js';
 import type { DriftMetrics } from './drift-metrics.js';
 
 export interface DriftEpisodeSignal {
@@ -17,6 +17,8 @@ export interface DriftLoopDeps {
   baselines: () => Promise<StoredBaseline[]>;
   readBins: WindowBinsReader;
   writeScores: (rows: DriftScoreRecord[]) => Promise<void>;
+  /** Stored verdicts before the lookback (drift_scores), to follow an episode back to its start. */
+  readEarlierVerdicts?: EarlierVerdictsReader;
   metrics: DriftMetrics;
   settings: DriftSettings;
   /** Told once per episode when it opens (the policy engine's retraining trigger). */
@@ -65,7 +67,7 @@ export class DriftLoop {
     const results: ModelDrift[] = [];
     for (const model of [...new Set(baselines.map((b) => b.model))].sort()) {
       try {
-        const drift = await evaluateModelDrift(this.deps.readBins, model, baselines, now, this.deps.settings);
+        const drift = await evaluateModelDrift(this.deps.readBins, model, baselines, now, this.deps.settings, this.deps.readEarlierVerdicts);
         await this.deps.writeScores(scoreRows(drift, baselines, now));
         this.deps.metrics.record(drift);
         this.latest.set(model, drift);

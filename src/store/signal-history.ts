@@ -15,16 +15,16 @@ export interface ScoredWindowRow {
  * Every scored feature-window starting in [from, to), the latest scoring of each (a window is
  * re-scored each drift cycle, and a new baseline version scores it again under its own version).
  */
-export async function scoredWindowsBetween(client: ClickHouseClient, database: string, from: number, to: number): Promise<ScoredWindowRow[]> {
+export async function scoredWindowsBetween(client: ClickHouseClient, database: string, from: number, to: number, model?: string): Promise<ScoredWindowRow[]> {
   const result = await client.query({
     // Aliases must not shadow columns: ClickHouse substitutes aliases in WHERE.
     query: `SELECT model, feature, toUnixTimestamp64Milli(window_start) AS start_ms,
   toUnixTimestamp64Milli(argMax(ts, computed_at)) AS end_ms, argMax(status, computed_at) AS status, argMax(psi, computed_at) AS psi
 FROM ${qualified({ database }, 'drift_scores')}
-WHERE window_start >= fromUnixTimestamp64Milli({from:Int64}) AND window_start < fromUnixTimestamp64Milli({to:Int64})
+WHERE window_start >= fromUnixTimestamp64Milli({from:Int64}) AND window_start < fromUnixTimestamp64Milli({to:Int64})${model === undefined ? '' : ' AND model = {model:String}'}
 GROUP BY model, feature, window_start
 ORDER BY model, feature, start_ms`,
-    query_params: { from, to },
+    query_params: { from, to, model: model ?? '' },
     format: 'JSONEachRow',
   });
   const rows = await result.json<Omit<ScoredWindowRow, 'window_start' | 'window_end'> & { start_ms: number; end_ms: number }>();
