@@ -13,6 +13,7 @@ import { ingestBench } from './ingest.bench.js';
 import { sloBench } from './slo.bench.js';
 import { psiBench } from './psi.bench.js';
 import { dcgmParseBench } from './dcgm-parse.bench.js';
+import { statusPageBench } from './status-page.bench.js';
 
 /** A ratio the bench must reach, e.g. HTTP ingest rows/s ÷ direct INSERT rows/s >= 0.8. */
 export interface BenchTarget {
@@ -38,7 +39,7 @@ export interface BenchModule {
   run(log: (line: string) => void): Promise<BenchReport>;
 }
 
-const BENCHES: BenchModule[] = [ingestBench, sloBench, psiBench, dcgmParseBench];
+const BENCHES: BenchModule[] = [ingestBench, sloBench, psiBench, dcgmParseBench, statusPageBench];
 
 const RESULTS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'results');
 

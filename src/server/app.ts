@@ -11,6 +11,7 @@ import { metricsRoutes } from './routes/metrics.js';
 import { otlpRoutes } from './routes/otlp.js';
 import { silenceRoutes, type SilenceRoutesDeps } from './routes/silences.js';
 import { sloRoutes, type SloRoutesDeps } from './routes/slos.js';
+import { statusPageRoutes, type StatusPageDeps } from './routes/status-page.js';
 import { telemetryRoutes, type TelemetryRoutesDeps } from './routes/telemetry.js';
 
 export interface AppDeps extends TelemetryRoutesDeps {
@@ -22,6 +23,8 @@ export interface AppDeps extends TelemetryRoutesDeps {
   registry: Registry;
   readiness: () => Promise<Readiness>;
   logger: Logger;
+  /** The human status page at GET /; not mounted when absent. */
+  statusPage?: Omit<StatusPageDeps, 'auth' | 'now'>;
 }
 
 /** The HTTP surface: every route, one error mapper. Tests drive it through app.request() with no socket. */
@@ -35,6 +38,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/', silenceRoutes({ auth: deps.auth, silences: deps.silences, now: deps.now }));
   app.route('/', driftRoutes({ ...deps.drift, auth: deps.auth, now: deps.now }));
   app.route('/', actionRoutes({ ...deps.actions, auth: deps.auth }));
+  if (deps.statusPage) app.route('/', statusPageRoutes({ ...deps.statusPage, auth: deps.auth, now: deps.now }));
   app.notFound((c) => problemResponse(c, new MlwardenError('not-found', `no route for ${c.req.method} ${c.req.path}`)));
   app.onError((error, c) => {
     const known = error instanceof MlwardenError;

@@ -13,3 +13,7 @@ export type { DriftRoutesDeps } from './routes/drift.js';
 export { actionView } from './routes/actions.js';
 export type { ActionApprover, ActionRoutesDeps } from './routes/actions.js';
 export { metricsRoutes } from './routes/metrics.js';
+export { statusPageRoutes } from './routes/status-page.js';
+export type { StatusPageDeps } from './routes/status-page.js';
+export type { GpuJobView, GpuPoolView } from './status-page/gpu-pool.js';
+export type { SloSummary } from './status-page/slo-summary.js';
