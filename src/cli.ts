@@ -8,7 +8,7 @@ import { isMlwardenError } from './domain/errors.js';
 import { generatePrometheusRules, loadSloSpecs, renderRuleFile, type AlertMode } from './domain/slo/index.js';
 import { loadPolicySpecs } from './domain/policy/index.js';
 import { createLogger } from './logger.js';
-import { runMigrations, startServer, startStandaloneCollectors } from './main.js';
+import { runMigrations, startDemo, startServer, startStandaloneCollectors } from './main.js';
 
 interface CommonOptions {
   config?: string;
@@ -54,6 +54,40 @@ async function serve(options: CommonOptions): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+interface DemoCommandOptions {
+  speed: number;
+  port: number;
+  dataDir?: string;
+  scenario?: string;
+}
+
+function speedOf(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0 || n > 10_000) throw new InvalidArgumentError('must be a number above 0 and at most 10000');
+  return n;
+}
+
+/** `mlwarden demo`: the whole control plane against a simulated fleet; the story goes to the terminal. */
+async function demoCommand(options: DemoCommandOptions): Promise<void> {
+  const demo = await startDemo({ speed: options.speed, port: options.port, dataDir: options.dataDir, scenarioFile: options.scenario, out: process.stdout });
+  process.stdout.write('Ctrl-C stops the demo.\n');
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write('\nstopping: committing accepted telemetry…\n');
+    demo.close().then(
+      () => {
+        process.stdout.write(`stopped; data and logs kept in ${demo.dataDir}\n`);
+        process.exit(0);
+      },
+      (error: unknown) => fail(error),
+    );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
 }
 
 interface CollectOptions {
@@ -198,6 +232,14 @@ export function buildProgram(): Command {
   withCommon(program.command('serve').description('serve the ingest and query API on the configured store'))
     .option('-p, --port <port>', 'HTTP port (default 8080; $MLWARDEN_PORT)', port)
     .action((options: CommonOptions) => serve(options).catch(fail));
+  program
+    .command('demo')
+    .description('run mlwarden against a simulated Kubeflow-style fleet (served models, GPU jobs, pipelines) whose scripted failures it detects and acts on')
+    .option('--speed <n>', 'simulated seconds per real second', speedOf, 20)
+    .option('-p, --port <port>', 'HTTP port', port, 8080)
+    .option('--data-dir <dir>', 'embedded ClickHouse data directory (default: a new temporary directory)')
+    .option('--scenario <file>', 'scenario file (default examples/demo/scenario.yaml)')
+    .action((options: DemoCommandOptions) => demoCommand(options).catch(fail));
   withCommon(program.command('migrate').description('apply pending schema migrations to the store and exit')).action((options: CommonOptions) =>
     migrateCommand(options).catch(fail),
   );

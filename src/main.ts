@@ -1,8 +1,10 @@
-import type { Logger } from 'pino';
+import { destination, pino, type Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { AlertDelivery, AlertEngine, AlertmanagerNotifier, WebhookNotifier, type AlertNotification, type Notifier } from './alerting/index.js';
 import { execFile } from 'node:child_process';
-import { hostname } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { Hono } from 'hono';
 import { CollectorHealth, GpuCollector, httpSink, NVIDIA_SMI_ARGS, RunCollector, ServingCollector, type TelemetrySink } from '../collectors/index.js';
@@ -10,16 +12,19 @@ import {
   baselinesFromServing, calendarBudgets, driftEpisodeSignal, DriftLoop, DriftMetrics, evaluateSlos, loadSloFiles, PlatformMetrics, readSpecFiles, SloEvaluationLoop, SloMetrics, sloRecoveryOf,
   type DriftSettings,
 } from './analysis/index.js';
-import type { Config } from './config.js';
+import { loadConfig, type Config } from './config.js';
 import { loadPolicySpecs, type UtilizationMinute } from './domain/policy/index.js';
 import { isStoreSli, type Slo } from './domain/slo/index.js';
 import { loadKubeConfig, startPolicyRuntime, type FiringAlert, type KubeSource, type PolicyInputs, type PolicyRuntime } from './orchestration/index.js';
-import { DeploymentController, GpuScheduler, InferenceServiceController, startKubeApiEmulator } from './simulate/index.js';
+import {
+  DemoStory, DeploymentController, FleetCluster, FleetSimulator, GpuScheduler, InferenceServiceController, readScenario, registerBaselines, SimClock, startKubeApiEmulator,
+  type AlertChange, type Scenario, type StoryStream,
+} from './simulate/index.js';
 import { ingestMetrics, TelemetryIngest } from './ingest/index.js';
 import { authenticator, createApp, metricsRoutes, serveHttp, type Readiness } from './server/index.js';
 import {
   ActionLog, AlertHistory, BaselineStore, gpuUtilizationByJob, latencyCoverage, migrate, openStore, profileFeatures, WindowBinner, writeDriftScores, PlatformFigures, schemaIsCurrent, SilenceStore, telemetryInserter, telemetrySummary,
-  windowCountsBatch, type DdlContext, type MigrationReport, type StoreClient, type StoreConfig,
+  windowCountsBatch, type ActionEntry, type DdlContext, type MigrationReport, type StoreClient, type StoreConfig,
 } from './store/index.js';
 
 /** The composition root: the only place adapters are chosen and wired together. */
@@ -128,7 +133,7 @@ interface SloRuntime {
 }
 
 /** SLO specs, their evaluation loop and the alert engine that delivers what they decide. */
-async function startSlos(config: Config, store: StoreClient, registry: Registry, logger: Logger, now: () => number, deliver: (n: AlertNotification[], at: number) => Promise<void>): Promise<SloRuntime> {
+async function startSlos(config: Config, store: StoreClient, registry: Registry, logger: Logger, now: () => number, deliver: (n: AlertNotification[], at: number) => Promise<void>, onAlertChange?: (change: AlertChange) => void): Promise<SloRuntime> {
   const slos = loadSloFiles(config.slo.files, now()).filter((s) => isStoreSli(s.sli));
   const metrics = new SloMetrics(registry);
   const history = new AlertHistory(store.client, config.store.database);
@@ -137,7 +142,10 @@ async function startSlos(config: Config, store: StoreClient, registry: Registry,
     history,
     deliver,
     generatorUrl: (slo) => `${externalUrl.replace(/\/$/, '')}/v1/slos/${encodeURIComponent(slo)}`,
-    onFiringChange: (alert, firing) => metrics.setFiring(alert.slo, alert.groupLabels, alert.severity, firing),
+    onFiringChange: (alert, firing) => {
+      metrics.setFiring(alert.slo, alert.groupLabels, alert.severity, firing);
+      onAlertChange?.({ slo: alert.slo, severity: alert.severity, tier: alert.tier, firing, longBurn: alert.longBurn, labels: alert.groupLabels });
+    },
     logger,
   });
   await engine.restore();
@@ -186,11 +194,17 @@ function policyInputs(store: StoreClient, database: string, slo: SloRuntime, dri
   };
 }
 
+/** A cluster to act on, and how to let go of it. */
+export interface ConnectedCluster {
+  source: KubeSource;
+  close: () => Promise<void>;
+}
+
 /**
  * The cluster the policy engine acts on. Without one configured, an in-process Kubernetes API
  * emulator with a GPU scheduler and Deployment / InferenceService controllers stands in.
  */
-async function connectCluster(config: Config, logger: Logger): Promise<{ source: KubeSource; close: () => Promise<void> }> {
+async function connectCluster(config: Config, logger: Logger, now: () => number): Promise<ConnectedCluster> {
   const o = config.orchestration;
   const kubeconfig = o.kubeconfig ?? process.env.KUBECONFIG;
   const mode = o.cluster !== 'auto' ? o.cluster : process.env.KUBERNETES_SERVICE_HOST ? 'in-cluster' : kubeconfig ? 'kubeconfig' : 'emulator';
@@ -199,9 +213,9 @@ async function connectCluster(config: Config, logger: Logger): Promise<{ source:
     if (!kubeconfig) throw new Error('orchestration.cluster is kubeconfig but no orchestration.kubeconfig or KUBECONFIG is set');
     return { source: { kind: 'file', path: kubeconfig }, close: async () => undefined };
   }
-  const emulator = await startKubeApiEmulator();
+  const emulator = await startKubeApiEmulator({ now: () => new Date(now()) });
   const onError = (error: unknown) => logger.warn({ err: error }, 'emulated cluster controller error');
-  const controllers = [new GpuScheduler(emulator.store, { gpus: o.emulator_gpus, nodes: Math.max(1, Math.ceil(o.emulator_gpus / 8)), onError }), new DeploymentController(emulator.store, { onError }), new InferenceServiceController(emulator.store, { onError })];
+  const controllers = [new GpuScheduler(emulator.store, { gpus: o.emulator_gpus, nodes: Math.max(1, Math.ceil(o.emulator_gpus / 8)), now, onError }), new DeploymentController(emulator.store, { now, onError }), new InferenceServiceController(emulator.store, { now, onError })];
   controllers[0]?.start(1000);
   for (const c of controllers.slice(1)) c.start();
   logger.warn({ url: emulator.url, gpus: o.emulator_gpus }, 'no Kubernetes cluster configured: acting on the in-process emulator');
@@ -247,7 +261,7 @@ interface Collector {
 const execFileText = promisify(execFile);
 
 /** The collectors a `collectors` config section asks for, sending to `sink`; `cluster` is where runs are watched. */
-export function collectorsFor(c: Config['collectors'], sink: TelemetrySink, health: CollectorHealth, cluster: KubeSource | undefined): Collector[] {
+export function collectorsFor(c: Config['collectors'], sink: TelemetrySink, health: CollectorHealth, cluster: KubeSource | undefined, now: () => number = Date.now): Collector[] {
   const node = process.env.NODE_NAME ?? hostname();
   const gpu = c.gpu.map((g) =>
     g.dcgm_url
@@ -257,7 +271,7 @@ export function collectorsFor(c: Config['collectors'], sink: TelemetrySink, heal
   const serving = c.serving.targets.length > 0 ? [new ServingCollector({ targets: c.serving.targets, sink, health, intervalMs: c.serving.interval_s * 1000 })] : [];
   const kfp = c.runs.kfp.url ? { url: c.runs.kfp.url, token: c.runs.kfp.token, intervalMs: c.runs.kfp.interval_s * 1000 } : undefined;
   const runs = c.runs.enabled || kfp
-    ? [new RunCollector({ ...(c.runs.enabled && cluster ? { kubeConfig: loadKubeConfig(cluster) } : {}), ...(c.runs.namespaces.length > 0 ? { namespaces: c.runs.namespaces } : {}), sink, health, ...(kfp ? { kfp } : {}) })]
+    ? [new RunCollector({ ...(c.runs.enabled && cluster ? { kubeConfig: loadKubeConfig(cluster) } : {}), ...(c.runs.namespaces.length > 0 ? { namespaces: c.runs.namespaces } : {}), sink, health, now, ...(kfp ? { kfp } : {}) })]
     : [];
   return [...gpu, ...serving, ...runs];
 }
@@ -312,11 +326,40 @@ async function startSelfTracing(logger: Logger): Promise<() => Promise<void>> {
 export interface RunningMlwarden {
   url: string;
   port: number;
+  /** The server's own ingest path, for in-process telemetry sources (collectors, the demo's fleet). */
+  sink: TelemetrySink;
   close(): Promise<void>;
 }
 
+export interface ServerOptions {
+  /**
+   * The one clock of ingest, analysis, alerting, the emulated cluster and the policy engine
+   * (default Date.now; the demo passes its accelerated simulated clock). Leader election keeps
+   * real time: its Lease is about this process being alive.
+   */
+  now?: () => number;
+  /** A cluster connected by the caller (the demo's emulated fleet) instead of orchestration.cluster. */
+  cluster?: ConnectedCluster;
+  /** Told of every SLO alert that starts or stops firing. */
+  onAlertChange?: (change: AlertChange) => void;
+  /** Told of every action change the policy engine records. */
+  onActionsSaved?: (entries: readonly ActionEntry[]) => void;
+}
+
+/** The action log, telling a listener about every change it records once it is stored. */
+class ObservedActionLog extends ActionLog {
+  constructor(client: ConstructorParameters<typeof ActionLog>[0], database: string, private readonly onSaved: (entries: readonly ActionEntry[]) => void) {
+    super(client, database);
+  }
+
+  override async save(entries: readonly ActionEntry[]): Promise<void> {
+    await super.save(entries);
+    if (entries.length > 0) this.onSaved(entries);
+  }
+}
+
 /** Opens the store, applies migrations, and serves the API until close() (which flushes accepted data). */
-export async function startServer(config: Config, logger: Logger): Promise<RunningMlwarden> {
+export async function startServer(config: Config, logger: Logger, options: ServerOptions = {}): Promise<RunningMlwarden> {
   const stopTracing = await startSelfTracing(logger);
   const store = await openStore(storeConfig(config));
   const ctx = ddlContext(config);
@@ -325,7 +368,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
 
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'mlwarden_' });
-  const now = () => Date.now();
+  const now = options.now ?? Date.now;
   const ingest = new TelemetryIngest({
     inserter: telemetryInserter(store.client, ctx.database),
     options: {
@@ -343,14 +386,14 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   if (!auth.enabled) logger.warn('no ingest or admin tokens configured: the API accepts unauthenticated requests');
 
   const silences = new SilenceStore(store.client, ctx.database);
-  const slo = await startSlos(config, store, registry, logger, now, alertDelivery(config, silences, now, logger));
+  const slo = await startSlos(config, store, registry, logger, now, alertDelivery(config, silences, now, logger), options.onAlertChange);
   const stopPlatformMetrics = startPlatformMetrics(config, store, registry, logger, now);
   const drift = startDrift(config, store, registry, logger, now);
-  const actions = new ActionLog(store.client, ctx.database);
+  const actions = options.onActionsSaved ? new ObservedActionLog(store.client, ctx.database, options.onActionsSaved) : new ActionLog(store.client, ctx.database);
   const needsCluster = config.orchestration.policy_files.length > 0 || config.collectors.runs.enabled;
-  const cluster = needsCluster ? await connectCluster(config, logger) : undefined;
+  const cluster = options.cluster ?? (needsCluster ? await connectCluster(config, logger, now) : undefined);
   const orchestration = cluster && startOrchestration(config, cluster.source, store, actions, registry, logger, now, slo, drift.loop);
-  const collectors = collectorsFor(config.collectors, ingestSink(ingest), new CollectorHealth(registry), cluster?.source);
+  const collectors = collectorsFor(config.collectors, ingestSink(ingest), new CollectorHealth(registry), cluster?.source, now);
   for (const collector of collectors) collector.start();
   const app = createApp({
     ingest,
@@ -382,6 +425,9 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       maxBodyBytes: config.server.body_limit_bytes,
     },
     actions: { actions, approver: orchestration?.engine },
+    // The status page (src/server, being built) mounts here too. What it can show is all in scope:
+    // slo.slos / slo.loop.latest / slo.engine.alertsFor (SLOs, budgets, burn, alerts), drift.loop.latest
+    // (PSI, episodes), actions.list() (the audit trail), orchestration?.isLeader(), cluster?.source.
   });
   const server = await serveHttp(app, config.server.host, config.server.port);
   logger.info({ url: server.url, port: server.port }, 'mlwarden listening');
@@ -391,6 +437,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   return {
     url: server.url,
     port: server.port,
+    sink: ingestSink(ingest),
     async close() {
       await server.close();
       stopPlatformMetrics();
@@ -405,4 +452,105 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       logger.info('mlwarden stopped');
     },
   };
+}
+
+/** examples/demo beside the sources (src/main.ts) or the build (dist/src/main.js). */
+function demoExamples(): string {
+  const candidates = [resolve(import.meta.dirname, '../examples/demo'), resolve(import.meta.dirname, '../../examples/demo')];
+  const found = candidates.find((dir) => existsSync(join(dir, 'scenario.yaml')));
+  if (!found) throw new Error(`examples/demo not found (looked in ${candidates.join(', ')})`);
+  return found;
+}
+
+export interface DemoOptions {
+  /** Simulated seconds per real second (default 20). */
+  speed?: number;
+  port?: number;
+  host?: string;
+  /** Embedded store directory; a new temporary directory when unset. */
+  dataDir?: string;
+  /** Scenario file (default examples/demo/scenario.yaml). */
+  scenarioFile?: string;
+  /** Where the story is told (the terminal). */
+  out: StoryStream;
+}
+
+export interface RunningDemo {
+  url: string;
+  dataDir: string;
+  clock: SimClock;
+  scenario: Scenario;
+  close(): Promise<void>;
+}
+
+/**
+ * Intervals in real seconds: at the default speed a second is 20 simulated seconds, so analysis
+ * and policy passes run every simulated half minute or so. Drift is judged over 5-minute windows
+ * so an episode (three drifting windows) opens a quarter of an hour after the world moves.
+ */
+function demoConfig(examples: string, o: { port: number; host: string; dataDir: string; kfpUrl: string }): Config {
+  return loadConfig({
+    env: {},
+    sections: {
+      server: { host: o.host, port: o.port },
+      store: { data_dir: o.dataDir },
+      ingest: { flush_interval_ms: 20 },
+      slo: { files: [join(examples, 'slos.yaml')], evaluation_interval_s: 1 },
+      drift: { window_s: 300, lookback_windows: 12, evaluation_interval_s: 1, min_sample_size: 200 },
+      orchestration: {
+        policy_files: [join(examples, 'policies.yaml')],
+        interval_s: 0.5,
+        kfp: { url: o.kfpUrl },
+        rollback_verification: { settle_s: 240, deadline_s: 3600, max_burn_rate: 1 },
+      },
+      collectors: { runs: { enabled: true, kfp: { url: o.kfpUrl, interval_s: 1 } } },
+      log: { level: 'info' },
+    },
+  });
+}
+
+/**
+ * `mlwarden demo`: the server on an embedded store, the emulated fleet cluster (GPU pool, serving
+ * objects, Kubeflow Pipelines), the demo policies and the fleet simulator, all on one accelerated
+ * clock. History is backfilled first; then the scenario plays and `out` tells what mlwarden sees
+ * and does. Logs go to mlwarden.log in the data directory.
+ */
+export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
+  const examples = demoExamples();
+  const scenario = readScenario(options.scenarioFile ?? join(examples, 'scenario.yaml'));
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'mlwarden-demo-'));
+  mkdirSync(dataDir, { recursive: true });
+  const logger = pino({ level: 'info', base: { service: 'mlwarden' }, timestamp: pino.stdTimeFunctions.isoTime }, destination({ dest: join(dataDir, 'mlwarden.log'), sync: true }));
+  const clock = new SimClock(Math.floor(Date.now() / 60_000) * 60_000, options.speed ?? 20);
+  const story = new DemoStory(options.out, clock);
+  const onError = (error: unknown) => logger.warn({ err: error }, 'demo fleet error');
+  const fleet = await FleetCluster.start(scenario, { now: clock.now, onError });
+  const config = demoConfig(examples, { port: options.port ?? 8080, host: options.host ?? '127.0.0.1', dataDir, kfpUrl: fleet.kfp.url });
+  story.say(`mlwarden demo: ${scenario.models.length} models, ${scenario.gpu_pool.gpus} GPUs, ${scenario.events.length} scripted events at ${clock.speed}× speed; data and logs in ${dataDir}`);
+  const server = await startServer(config, logger, {
+    now: clock.now,
+    cluster: { source: { kind: 'options', options: fleet.kubeConfig(config.orchestration.lease.namespace) }, close: async () => undefined },
+    onAlertChange: story.alert,
+    onActionsSaved: story.actions,
+  }).catch(async (error: unknown) => {
+    await fleet.close();
+    throw error;
+  });
+  const simulator = new FleetSimulator({ scenario, cluster: fleet, sink: server.sink, now: clock.now, onEvent: story.event, onError });
+  const close = async () => {
+    await simulator.stop();
+    await server.close();
+    await fleet.close();
+  };
+  try {
+    await registerBaselines(server.url, scenario);
+    await simulator.backfill(story.progress);
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  story.say(`status page ${server.url}/   API ${server.url}/v1   (GET /v1/slos, /v1/drift?model=fraud, /v1/actions)`);
+  clock.run();
+  simulator.run();
+  return { url: server.url, dataDir, clock, scenario, close };
 }

@@ -32,3 +32,5 @@ export { DeploymentController } from './deployment-controller.js';
 export { InferenceServiceController } from './inferenceservice-controller.js';
 export { AccessLog } from './access-log.js';
 export type { AccessRecord, RbacRule } from './access-log.js';
+export { DemoStory, FleetCluster, FleetSimulator, parseScenario, readScenario, registerBaselines, SimClock } from './fleet/index.js';
+export type { ActionChange, AlertChange, Scenario, StoryStream } from './fleet/index.js';
