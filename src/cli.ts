@@ -4,11 +4,11 @@ import { Argument, Command, InvalidArgumentError, Option } from 'commander';
 import { readCsvTable, readSpecFiles, uploadBaselines } from './analysis/index.js';
 import { loadConfig, type Config } from './config.js';
 import { columnReport, PSI_METHODS, type ColumnDrift, type PsiMethod } from './domain/drift/index.js';
-import { isMlwardenError } from './domain/errors.js';
+import { isMlwardenError, MlwardenError } from './domain/errors.js';
 import { generatePrometheusRules, loadSloSpecs, renderRuleFile, type AlertMode } from './domain/slo/index.js';
-import { loadPolicySpecs } from './domain/policy/index.js';
+import { formatBacktest, loadPolicySpecs } from './domain/policy/index.js';
 import { createLogger } from './logger.js';
-import { runMigrations, startDemo, startServer, startStandaloneCollectors } from './main.js';
+import { backtestPolicies, runMigrations, startDemo, startServer, startStandaloneCollectors } from './main.js';
 
 interface CommonOptions {
   config?: string;
@@ -130,6 +130,30 @@ async function collectCommand(kind: string, options: CollectOptions): Promise<vo
   process.on('SIGTERM', stop);
 }
 
+interface BacktestCommandOptions extends CommonOptions {
+  policies: string[];
+  from: number;
+  to: number;
+  format: 'table' | 'json';
+}
+
+function instant(value: string): number {
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms)) throw new InvalidArgumentError('must be a date-time such as 2026-11-24T00:00:00Z');
+  return ms;
+}
+
+async function backtestCommand(options: BacktestCommandOptions): Promise<void> {
+  if (options.to <= options.from) throw new MlwardenError('invalid', '--to must be after --from', { problems: [{ field: 'to', reason: 'is not after --from' }] });
+  const { report, comparison } = await backtestPolicies(configFrom(options), options.policies, options.from, options.to);
+  if (options.format === 'json') {
+    process.stdout.write(`${JSON.stringify({ ...report, comparison }, null, 2)}\n`);
+    return;
+  }
+  process.stdout.write(`${formatBacktest(report)}\n`);
+  process.stdout.write(`live actions in the period: ${comparison.matched.length} also replayed, ${comparison.liveOnly.length} only live, ${comparison.replayOnly.length} only replayed\n`);
+}
+
 async function migrateCommand(options: CommonOptions): Promise<void> {
   const config = configFrom(options);
   const report = await runMigrations(config);
@@ -240,6 +264,12 @@ export function buildProgram(): Command {
     .option('--data-dir <dir>', 'embedded ClickHouse data directory (default: a new temporary directory)')
     .option('--scenario <file>', 'scenario file (default examples/demo/scenario.yaml)')
     .action((options: DemoCommandOptions) => demoCommand(options).catch(fail));
+  withCommon(program.command('backtest').description('replay the stored signals between --from and --to through policies in dry run: which actions would have fired, when, and which guardrail would have stopped them (reads the store: stop a server using the same embedded data dir first)'))
+    .requiredOption('--policies <files...>', 'policy spec files or folders')
+    .requiredOption('--from <time>', 'start (ISO 8601)', instant)
+    .requiredOption('--to <time>', 'end (ISO 8601)', instant)
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .action((options: BacktestCommandOptions) => backtestCommand(options).catch(fail));
   withCommon(program.command('migrate').description('apply pending schema migrations to the store and exit')).action((options: CommonOptions) =>
     migrateCommand(options).catch(fail),
   );

@@ -9,21 +9,21 @@ import { promisify } from 'node:util';
 import { Hono } from 'hono';
 import { CollectorHealth, GpuCollector, httpSink, NVIDIA_SMI_ARGS, RunCollector, ServingCollector, type TelemetrySink } from '../collectors/index.js';
 import {
-  baselinesFromServing, calendarBudgets, driftEpisodeSignal, DriftLoop, DriftMetrics, evaluateSlos, loadSloFiles, PlatformMetrics, readSpecFiles, SloEvaluationLoop, SloMetrics, sloRecoveryOf,
+  baselinesFromServing, calendarBudgets, runBacktest, storedVerdicts, driftEpisodeSignal, DriftLoop, DriftMetrics, evaluateSlos, loadSloFiles, PlatformMetrics, readSpecFiles, SloEvaluationLoop, SloMetrics, sloRecoveryOf,
   type DriftSettings,
 } from './analysis/index.js';
 import { loadConfig, type Config } from './config.js';
-import { loadPolicySpecs, type UtilizationMinute } from './domain/policy/index.js';
+import { compareWithActions, loadPolicySpecs, type BacktestComparison, type BacktestReport, type UtilizationMinute } from './domain/policy/index.js';
 import { isStoreSli, type Slo } from './domain/slo/index.js';
-import { loadKubeConfig, startPolicyRuntime, type FiringAlert, type KubeSource, type PolicyInputs, type PolicyRuntime } from './orchestration/index.js';
+import { loadKubeConfig, readGpuPool, startPolicyRuntime, type FiringAlert, type KubeSource, type PolicyInputs, type PolicyRuntime } from './orchestration/index.js';
 import {
   DemoStory, DeploymentController, FleetCluster, FleetSimulator, GpuScheduler, InferenceServiceController, readScenario, registerBaselines, SimClock, startKubeApiEmulator,
   type AlertChange, type Scenario, type StoryStream,
 } from './simulate/index.js';
 import { ingestMetrics, TelemetryIngest } from './ingest/index.js';
-import { authenticator, createApp, metricsRoutes, serveHttp, type Readiness } from './server/index.js';
+import { authenticator, createApp, metricsRoutes, serveHttp, sloView, type AlertView, type GpuPoolView, type Readiness } from './server/index.js';
 import {
-  ActionLog, AlertHistory, BaselineStore, gpuUtilizationByJob, latencyCoverage, migrate, openStore, profileFeatures, WindowBinner, writeDriftScores, PlatformFigures, schemaIsCurrent, SilenceStore, telemetryInserter, telemetrySummary,
+  ActionLog, AlertHistory, BaselineStore, gpuUtilizationByJob, scoredWindowsBetween, latencyCoverage, migrate, openStore, profileFeatures, WindowBinner, writeDriftScores, PlatformFigures, schemaIsCurrent, SilenceStore, telemetryInserter, telemetrySummary,
   windowCountsBatch, type ActionEntry, type DdlContext, type MigrationReport, type StoreClient, type StoreConfig,
 } from './store/index.js';
 
@@ -52,6 +52,21 @@ export async function runMigrations(config: Config): Promise<MigrationReport> {
   const store = await openStore(storeConfig(config));
   try {
     return await migrate(store.client, ddlContext(config));
+  } finally {
+    await store.close();
+  }
+}
+
+/** `mlwarden backtest`: replays the stored signals between `from` and `to` through policies in dry run. */
+export async function backtestPolicies(config: Config, policyFiles: readonly string[], from: number, to: number): Promise<{ report: BacktestReport; comparison: BacktestComparison }> {
+  const policies = loadPolicySpecs(readSpecFiles(policyFiles));
+  const store = await openStore(storeConfig(config));
+  try {
+    const sloModels = Object.fromEntries(loadSloFiles(config.slo.files, to).map((s) => [s.name, (s.sli as { model?: string }).model ?? s.labels.model ?? s.service]));
+    const d = driftSettings(config);
+    const report = await runBacktest({ store, database: config.store.database, policies, from, to, sloModels, drift: { windowMs: d.windowMs, lookbackWindows: d.lookbackWindows, episodes: d.episodes } });
+    const live = await new ActionLog(store.client, config.store.database).list({ since: from });
+    return { report, comparison: compareWithActions(report, live.filter((a) => a.created_at <= to)) };
   } finally {
     await store.close();
   }
@@ -116,6 +131,7 @@ function startDrift(config: Config, store: StoreClient, registry: Registry, logg
     baselines: () => baselines.list(),
     readBins: (q) => binner.bins(q),
     writeScores: (rows) => writeDriftScores(store.client, config.store.database, rows),
+    readEarlierVerdicts: storedVerdicts((model, from, to) => scoredWindowsBetween(store.client, config.store.database, from, to, model)),
     metrics: new DriftMetrics(registry),
     settings: driftSettings(config),
     logger,
@@ -309,6 +325,26 @@ export async function startStandaloneCollectors(c: Config['collectors'], options
   };
 }
 
+/** The SLO API's view of an SLO's alerts. */
+function sloAlerts(slo: SloRuntime): (name: string) => AlertView[] {
+  return (name) => slo.engine.alertsFor(name).map((a) => ({ severity: a.severity, state: a.state.phase, since: new Date(a.state.since).toISOString(), labels: a.groupLabels }));
+}
+
+/** The status page's GPU pool: the cluster's GPU workloads with their utilisation over the last 10 minutes. */
+async function gpuPoolView(kubeConfig: Parameters<typeof readGpuPool>[0], store: StoreClient, database: string, now: number): Promise<GpuPoolView> {
+  const [pool, minutes] = await Promise.all([readGpuPool(kubeConfig), gpuUtilizationByJob(store.client, database, now - 10 * 60_000, now)]);
+  const byJob = new Map<string, number[]>();
+  for (const m of minutes) byJob.set(`${m.namespace}/${m.job}`, [...(byJob.get(`${m.namespace}/${m.job}`) ?? []), m.utilization]);
+  const mean = (xs: number[] | undefined) => (xs && xs.length > 0 ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
+  const jobs = pool.workloads.map((w) => ({
+    kind: w.kind, namespace: w.namespace, name: w.name, priority: w.priority, gpus: w.gpus, phase: w.phase,
+    utilisation: mean(byJob.get(`${w.namespace}/${w.name}`)), suspendedBy: w.suspendedBy ?? null,
+  }));
+  const running = jobs.filter((j) => j.phase === 'running' && j.utilisation !== null);
+  const used = running.reduce((s, j) => s + j.gpus, 0);
+  return { capacity: pool.capacity, used: pool.used, utilisation: used === 0 ? null : running.reduce((s, j) => s + (j.utilisation as number) * j.gpus, 0) / used, jobs };
+}
+
 /**
  * Exports mlwarden's own spans over OTLP when the standard OTEL_* variables name an endpoint;
  * otherwise tracing stays a no-op. Returns the shutdown to call on exit.
@@ -408,7 +444,7 @@ export async function startServer(config: Config, logger: Logger, options: Serve
       slos: () => slo.slos,
       latest: (name) => slo.loop.latest.get(name),
       lastError: (name) => slo.loop.lastError.get(name),
-      alerts: (name) => slo.engine.alertsFor(name).map((a) => ({ severity: a.severity, state: a.state.phase, since: new Date(a.state.since).toISOString(), labels: a.groupLabels })),
+      alerts: sloAlerts(slo),
       history: (name) => slo.history.forSlo(name, 100),
       latencyCoverage: async (s) => {
         if (s.sli.type !== 'latency') return undefined;
@@ -425,9 +461,14 @@ export async function startServer(config: Config, logger: Logger, options: Serve
       maxBodyBytes: config.server.body_limit_bytes,
     },
     actions: { actions, approver: orchestration?.engine },
-    // The status page (src/server, being built) mounts here too. What it can show is all in scope:
-    // slo.slos / slo.loop.latest / slo.engine.alertsFor (SLOs, budgets, burn, alerts), drift.loop.latest
-    // (PSI, episodes), actions.list() (the audit trail), orchestration?.isLeader(), cluster?.source.
+    statusPage: {
+      slos: () => slo.slos.map((s) => sloView(s, { latest: (n) => slo.loop.latest.get(n), lastError: (n) => slo.loop.lastError.get(n), alerts: sloAlerts(slo) })),
+      history: (name) => slo.history.forSlo(name, 500),
+      drift: () => [...drift.loop.latest.values()],
+      gpu: async () => (cluster ? gpuPoolView(loadKubeConfig(cluster.source), store, ctx.database, now()) : undefined),
+      actions: (limit) => actions.list({ limit }),
+      approver: orchestration?.engine,
+    },
   });
   const server = await serveHttp(app, config.server.host, config.server.port);
   logger.info({ url: server.url, port: server.port }, 'mlwarden listening');

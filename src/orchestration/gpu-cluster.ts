@@ -1,10 +1,11 @@
 /** The GPU pool as the API shows it: capacity from Nodes, workloads from Jobs, PyTorchJobs and TFJobs. */
-import type { CoreV1Api } from '@kubernetes/client-node';
+import type { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import type { WorkloadKind } from '../domain/policy/index.js';
 import { SUSPENDED_BY_ANNOTATION } from './action-markers.js';
 import { withBackoff } from './backoff.js';
 import { GPU_RESOURCE, readWorkload, type Workload } from './gpu-workloads.js';
-import { PRIORITYCLASSES, type KubeObjects } from './kube-objects.js';
+import { kubeApis } from './kube-apis.js';
+import { KubeObjects, PRIORITYCLASSES } from './kube-objects.js';
 import { WORKLOAD_RESOURCES } from './workload-suspension.js';
 
 export interface GpuCluster {
@@ -40,4 +41,10 @@ export async function readGpuCluster(objects: KubeObjects, core: CoreV1Api, kind
   }
   const used = workloads.filter((w) => w.phase === 'running').reduce((sum, w) => sum + w.gpus, 0);
   return { capacity, used, workloads };
+}
+
+/** The GPU pool of the cluster a kubeconfig names (for the status page). */
+export function readGpuPool(kubeConfig: KubeConfig): Promise<GpuCluster> {
+  const apis = kubeApis(kubeConfig);
+  return readGpuCluster(new KubeObjects(apis.custom), apis.core);
 }

@@ -26,3 +26,6 @@ export { paramEnvName } from './retrain-launcher.js';
 export * as markers from './action-markers.js';
 export { loadKubeConfig, startPolicyRuntime } from './policy-runtime.js';
 export type { KubeSource, PolicyRuntime, PolicyRuntimeOptions } from './policy-runtime.js';
+export { readGpuPool } from './gpu-cluster.js';
+export type { GpuCluster } from './gpu-cluster.js';
+export type { Workload } from './gpu-workloads.js';
