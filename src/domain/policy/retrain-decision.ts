@@ -5,6 +5,7 @@ import type { RetrainAction } from './policy.js';
 import type { DriftEpisodeSignal, SloAlertSignal } from './signals.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
+const round = (x: number) => Number(x.toFixed(3));
 
 function driftCause(s: DriftEpisodeSignal): Cause {
   return {
@@ -28,7 +29,7 @@ export function retrainDraft(policy: string, action: RetrainAction, signal: Drif
   const id = drift ? `retrain:${signal.model}:${signal.episodeStart}` : `retrain:${signal.model}:${signal.slo}:${signal.firingSince}`;
   const cause = drift ? driftCause(signal) : alertCause(signal);
   const reason = drift
-    ? `drift episode on ${signal.model} since ${iso(signal.episodeStart)} (share ${signal.driftShare}, peak PSI ${signal.peakPsi})`
+    ? `drift episode on ${signal.model} since ${iso(signal.episodeStart)} (share ${round(signal.driftShare)}, peak PSI ${round(signal.peakPsi)})`
     : `SLO ${signal.slo} ${signal.severity} alert firing since ${iso(signal.firingSince)}`;
   return {
     id, policy, kind: 'retrain', target: target('model', '', signal.model), reason, cause,
