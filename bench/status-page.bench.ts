@@ -25,7 +25,7 @@ const gpu: GpuPoolView = {
 
 async function timed(app: Hono, path: string): Promise<{ ms: number; bytes: number }> {
   const started = performance.now();
-  const res = await app.request(path);
+  const res = await app.request(path, { headers: { authorization: 'Bearer admin-bench-token' } });
   const body = await res.text();
   if (res.status !== 200) throw new Error(`${path} answered ${res.status}`);
   return { ms: performance.now() - started, bytes: Buffer.byteLength(body) };

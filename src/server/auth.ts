@@ -57,3 +57,30 @@ export function requireScope(auth: Authenticator, scope: Scope): MiddlewareHandl
     await next();
   };
 }
+
+/** The token of `Authorization: Basic` (any user name, the token as password): what a browser sends after its login prompt. */
+function basicPassword(header: string | undefined): string | undefined {
+  const match = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header ?? '');
+  if (!match) return undefined;
+  const decoded = Buffer.from(match[1] as string, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  return colon < 0 ? undefined : decoded.slice(colon + 1);
+}
+
+/**
+ * For pages people open in a browser: a read token as a bearer token or as the password of HTTP
+ * Basic authentication (the browser asks for it; the user name is ignored). Without one, 401 with
+ * a Basic challenge. Open when no tokens are configured, like the API.
+ */
+export function requireViewer(auth: Authenticator): MiddlewareHandler {
+  return async (c, next) => {
+    if (auth.enabled) {
+      const header = c.req.header('authorization');
+      const token = bearerToken(header) ?? basicPassword(header);
+      if (token === undefined || !auth.scopesOf(token).has('read')) {
+        return c.text('Sign in with an mlwarden ingest or admin token as the password (any user name).', 401, { 'www-authenticate': 'Basic realm="mlwarden", charset="UTF-8"', 'cache-control': 'no-store' });
+      }
+    }
+    await next();
+  };
+}

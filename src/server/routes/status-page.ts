@@ -4,7 +4,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ModelDrift } from '../../analysis/index.js';
 import { isMlwardenError } from '../../domain/errors.js';
 import type { ActionEntry, AlertEventRecord } from '../../store/index.js';
-import type { Authenticator } from '../auth.js';
+import { requireViewer, type Authenticator } from '../auth.js';
 import { STATUS_FOR } from '../problem.js';
 import { driftFeature } from '../status-page/drift-histogram.js';
 import type { GpuPoolView } from '../status-page/gpu-pool.js';
@@ -83,20 +83,21 @@ export function statusPageRoutes(deps: StatusPageDeps): Hono {
   const app = new Hono();
   const limit = bodyLimit({ maxSize: 16 * 1024, onError: (c) => refuse(c, 413, 'Request too large', 'A decision form is at most 16 KiB.') });
 
-  app.get('/', async (c) => {
+  const viewer = requireViewer(deps.auth);
+  app.get('/', viewer, async (c) => {
     const [gpu, actions] = await Promise.all([deps.gpu().catch(() => 'unavailable' as const), deps.actions(ACTIONS_SHOWN)]);
     const decidedId = c.req.query('decided');
     const decided = actions.find((a) => a.id === decidedId);
     return page(c, overviewPage({ now: deps.now(), slos: deps.slos(), drift: deps.drift(), gpu, actions, canDecide: deps.approver !== undefined, decided: decided && { id: decided.id, status: decided.status } }));
   });
 
-  app.get('/slos/:name', async (c) => {
+  app.get('/slos/:name', viewer, async (c) => {
     const slo = deps.slos().find((s) => s.name === c.req.param('name'));
     if (!slo) return refuse(c, 404, 'Not found', 'There is no SLO with that name.');
     return page(c, layout(slo.name, sloDetail(slo, await deps.history(slo.name))));
   });
 
-  app.get('/drift/:model/:feature', (c) => {
+  app.get('/drift/:model/:feature', viewer, (c) => {
     const drift = deps.drift().find((d) => d.model === c.req.param('model'));
     const feature = drift?.features.find((f) => f.feature === c.req.param('feature'));
     if (!drift || !feature) return refuse(c, 404, 'Not found', 'There is no drift evaluation for that model and feature.');

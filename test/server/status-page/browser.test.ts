@@ -156,7 +156,8 @@ afterAll(async () => {
 
 /** A page that records console errors and uncaught exceptions. */
 async function openPage(): Promise<{ page: Page; errors: string[] }> {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  // The browser signs in as it would after the page's Basic prompt: any user name, a read token as password.
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, httpCredentials: { username: 'viewer', password: INGEST_TOKEN } });
   const errors: string[] = [];
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
   page.on('pageerror', (e) => errors.push(e.message));

@@ -39,6 +39,27 @@ function pageApp(options: { tokens?: { ingestTokens: string[]; adminTokens: stri
 }
 
 const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
+/** What a browser sends after its sign-in prompt: the token as the Basic password. */
+const VIEWER = { authorization: `Basic ${Buffer.from(`viewer:${INGEST_TOKEN}`).toString('base64')}` };
+
+describe('reading the page', () => {
+  test('with tokens configured, reading needs a token: a Basic challenge without one, a refusal for a wrong one, never the token echoed', async () => {
+    const { app } = pageApp();
+    const bare = await app.request('/');
+    expect(bare.status).toBe(401);
+    expect(bare.headers.get('www-authenticate')).toBe('Basic realm="mlwarden", charset="UTF-8"');
+    const wrong = await app.request('/', { headers: { authorization: `Basic ${Buffer.from('viewer:not-a-token').toString('base64')}` } });
+    expect(wrong.status).toBe(401);
+    expect(await wrong.text()).not.toContain('not-a-token');
+    expect((await app.request('/', { headers: VIEWER })).status).toBe(200);
+    expect((await app.request('/', { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).status).toBe(200);
+    expect((await app.request('/slos/x')).status).toBe(401);
+  });
+
+  test('with no tokens configured, the page is open like the API', async () => {
+    expect((await pageApp({ tokens: { ingestTokens: [], adminTokens: [] } }).app.request('/')).status).toBe(200);
+  });
+});
 
 describe('deciding an action from the page', () => {
   test('the admin token approves: 303 back to the page, which then shows the new status', async () => {
@@ -47,7 +68,7 @@ describe('deciding an action from the page', () => {
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe('/?decided=wait-1#actions');
     expect(approver.calls).toEqual(['proposed wait-1 by alice (status page)']);
-    const page = await (await app.request('/?decided=wait-1')).text();
+    const page = await (await app.request('/?decided=wait-1', { headers: VIEWER })).text();
     expect(page).toContain('Action wait-1 is now proposed.');
   });
 
@@ -117,7 +138,7 @@ describe('deciding an action from the page', () => {
 
 describe('pages', () => {
   test('GET / is HTML with a strict CSP, no caching and a same-origin referrer policy', async () => {
-    const res = await pageApp().app.request('/');
+    const res = await pageApp().app.request('/', { headers: VIEWER });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('text/html');
     expect(res.headers.get('content-security-policy')).toContain("default-src 'none'");
@@ -127,7 +148,7 @@ describe('pages', () => {
   });
 
   test.each(['/slos/nope', '/drift/fraud/amount'])('%s for something unknown is a 404 page', async (path) => {
-    const res = await pageApp().app.request(path);
+    const res = await pageApp().app.request(path, { headers: VIEWER });
     expect(res.status).toBe(404);
     expect(await res.text()).toContain('<h2>Not found</h2>');
   });
