@@ -276,8 +276,12 @@ interface Collector {
 
 const execFileText = promisify(execFile);
 
-/** The collectors a `collectors` config section asks for, sending to `sink`; `cluster` is where runs are watched. */
-export function collectorsFor(c: Config['collectors'], sink: TelemetrySink, health: CollectorHealth, cluster: KubeSource | undefined, now: () => number = Date.now): Collector[] {
+/**
+ * The collectors a `collectors` config section asks for, sending to `sink`; `cluster` is where runs
+ * are watched. The run collector's KFP token defaults to `kfpToken` (MLWARDEN_KFP_TOKEN, the
+ * orchestration layer's), so one Secret serves both.
+ */
+export function collectorsFor(c: Config['collectors'], sink: TelemetrySink, health: CollectorHealth, cluster: KubeSource | undefined, now: () => number = Date.now, kfpToken?: string): Collector[] {
   const node = process.env.NODE_NAME ?? hostname();
   const gpu = c.gpu.map((g) =>
     g.dcgm_url
@@ -285,7 +289,7 @@ export function collectorsFor(c: Config['collectors'], sink: TelemetrySink, heal
       : new GpuCollector({ nvidiaSmi: async () => (await execFileText('nvidia-smi', [...NVIDIA_SMI_ARGS])).stdout, node: g.node ?? node, sink, health, intervalMs: g.interval_s * 1000 }),
   );
   const serving = c.serving.targets.length > 0 ? [new ServingCollector({ targets: c.serving.targets, sink, health, intervalMs: c.serving.interval_s * 1000 })] : [];
-  const kfp = c.runs.kfp.url ? { url: c.runs.kfp.url, token: c.runs.kfp.token, intervalMs: c.runs.kfp.interval_s * 1000 } : undefined;
+  const kfp = c.runs.kfp.url ? { url: c.runs.kfp.url, token: c.runs.kfp.token ?? kfpToken, intervalMs: c.runs.kfp.interval_s * 1000 } : undefined;
   const runs = c.runs.enabled || kfp
     ? [new RunCollector({ ...(c.runs.enabled && cluster ? { kubeConfig: loadKubeConfig(cluster) } : {}), ...(c.runs.namespaces.length > 0 ? { namespaces: c.runs.namespaces } : {}), sink, health, now, ...(kfp ? { kfp } : {}) })]
     : [];
@@ -311,7 +315,7 @@ export interface StandaloneCollectors {
 export async function startStandaloneCollectors(c: Config['collectors'], options: { server: string; token?: string | undefined; metricsPort: number; cluster?: KubeSource | undefined }, logger: Logger): Promise<StandaloneCollectors> {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'mlwarden_collector_process_' });
-  const collectors = collectorsFor(c, httpSink({ server: options.server, token: options.token }), new CollectorHealth(registry), options.cluster);
+  const collectors = collectorsFor(c, httpSink({ server: options.server, token: options.token }), new CollectorHealth(registry), options.cluster, Date.now, process.env.MLWARDEN_KFP_TOKEN);
   if (collectors.length === 0) throw new Error('no collector configured: name a dcgm-exporter URL, nvidia-smi, serving targets, or runs');
   const metrics = await serveHttp(new Hono().route('/', metricsRoutes(registry)), '0.0.0.0', options.metricsPort);
   for (const collector of collectors) collector.start();
@@ -429,7 +433,7 @@ export async function startServer(config: Config, logger: Logger, options: Serve
   const needsCluster = config.orchestration.policy_files.length > 0 || config.collectors.runs.enabled;
   const cluster = options.cluster ?? (needsCluster ? await connectCluster(config, logger, now) : undefined);
   const orchestration = cluster && startOrchestration(config, cluster.source, store, actions, registry, logger, now, slo, drift.loop);
-  const collectors = collectorsFor(config.collectors, ingestSink(ingest), new CollectorHealth(registry), cluster?.source, now);
+  const collectors = collectorsFor(config.collectors, ingestSink(ingest), new CollectorHealth(registry), cluster?.source, now, config.orchestration.kfp.token);
   for (const collector of collectors) collector.start();
   const app = createApp({
     ingest,
