@@ -4,10 +4,10 @@
  * reads only, and writes nothing anywhere.
  */
 import {
-  alertSource, driftSource, firingIntervals, replayPolicies,
-  type ActionKind, type ActionRecord, type BacktestReport, type DriftReplayOptions, type FeatureWindow, type FiringInterval, type Policy, type RecordStatus,
+  alertSource, driftSource, firingIntervals, gpuRuns, gpuSource, replayPolicies, runChangeTimes,
+  type ActionKind, type ActionRecord, type BacktestReport, type DriftReplayOptions, type FeatureWindow, type FiringInterval, type LivePreemption, type Policy, type RecordStatus, type RunChange, type SignalSource, type WorkloadKind,
 } from '../domain/policy/index.js';
-import { ActionLog, alertChangesBetween, scoredWindowsBetween, type ActionEntry, type AlertChangeRow, type StoreClient } from '../store/index.js';
+import { ActionLog, alertChangesBetween, gpuUtilizationByJob, runChangesBetween, scoredWindowsBetween, type ActionEntry, type AlertChangeRow, type RunChangeRow, type StoreClient } from '../store/index.js';
 import { DEFAULT_DRIFT_SETTINGS } from './drift-evaluator.js';
 
 export interface BacktestOptions {
@@ -25,6 +25,11 @@ export interface BacktestOptions {
   budgets?: (now: number) => Readonly<Record<string, number | undefined>>;
   /** How far before `from` the action history and alert changes are read (default 30 days, the engine's). */
   historyMs?: number;
+  /**
+   * GPUs in the pool (the store does not record it). When given, GPU contention and idleness are
+   * replayed from the stored run state changes and GPU utilisation; else they are not replayed.
+   */
+  gpuCapacity?: number;
 }
 
 const DAY_MS = 86_400_000;
@@ -32,7 +37,15 @@ const DAY_MS = 86_400_000;
 const ASSUMPTIONS = [
   'SLO alerts replay as data "ok": the alert engine does not fire on insufficient traffic',
   'the store keeps no rollouts: a rollback policy reports "would roll back if a rollout explained it / would escalate" under the rollback idempotency key',
-  'GPU contention and idleness are not replayed: the store does not record the pool capacity, node placement, Kueue ownership or checkpoints',
+];
+
+const NO_GPU = 'GPU contention and idleness are not replayed: the store does not record the pool capacity, node placement, Kueue ownership or checkpoints';
+
+const GPU_ASSUMPTIONS = (capacity: number) => [
+  `GPU jobs are rebuilt from the stored run state changes in a pool of ${capacity} GPU(s) (as given, without node placement): a job is pending from its creation, running from its start, suspended from the live preemption that named it (else from its row's time)`,
+  'the store keeps no checkpoints: work lost counts from a job\'s start, so victims tied on priority and utilisation may rank differently than live',
+  'resumes are not replayed: a job suspended (by the replay or live) stays suspended until its run ends, and a pending job\'s wait counts from its creation, not from its last resume',
+  'a preemption decided in the replay suspends its victims and runs the job it was for from the next instant (no checkpoint wait, no scheduling delay)',
 ];
 
 const windowOf = (r: Awaited<ReturnType<typeof scoredWindowsBetween>>[number]): FeatureWindow => ({
@@ -49,6 +62,36 @@ function recordOf(e: ActionEntry): ActionRecord {
   };
 }
 
+const WORKLOAD_KINDS: ReadonlySet<string> = new Set(['Job', 'PyTorchJob', 'TFJob']);
+const KUEUE_QUEUE_LABEL = 'kueue.x-k8s.io/queue-name';
+
+/** A `runs` row of a GPU workload (the run collector labels each with the object's name and kind). */
+function runChangeOf(r: RunChangeRow): RunChange[] {
+  const source = r.labels.source ?? '';
+  if (source !== '' && !WORKLOAD_KINDS.has(source)) return [];
+  return [{
+    ts: r.ts, runId: r.run_id, namespace: r.namespace, name: r.labels.name ?? r.run_id, kind: (source || 'Job') as WorkloadKind, state: r.state, attempt: r.attempt,
+    priority: r.priority, gpus: r.gpus, createdAt: r.created_at, startedAt: r.started_at, finishedAt: r.finished_at, kueueManaged: r.labels[KUEUE_QUEUE_LABEL] !== undefined,
+  }];
+}
+
+function livePreemptionOf(e: ActionEntry): LivePreemption[] {
+  if (e.kind !== 'preempt') return [];
+  const pending = e.cause.pending_job;
+  return [{ id: e.id, status: e.status, createdAt: e.created_at, ...(e.finished_at !== null ? { finishedAt: e.finished_at } : {}), victims: e.victims, ...(typeof pending === 'string' ? { pending } : {}) }];
+}
+
+async function gpuInputs(o: BacktestOptions, since: number, entries: readonly ActionEntry[], history: readonly ActionRecord[]): Promise<{ source: SignalSource; changes: number[] } | undefined> {
+  if (o.gpuCapacity === undefined) return undefined;
+  const [rows, minutes] = await Promise.all([runChangesBetween(o.store.client, o.database, since, o.to), gpuUtilizationByJob(o.store.client, o.database, o.from - 2 * 3_600_000 - 60_000, o.to)]);
+  const runs = rows.flatMap(runChangeOf);
+  const live = entries.flatMap(livePreemptionOf);
+  return {
+    source: gpuSource({ capacity: o.gpuCapacity, runs, minutes, live, history, ...(o.budgets ? { budgets: o.budgets } : {}) }),
+    changes: runChangeTimes(gpuRuns(runs, live)),
+  };
+}
+
 function budgetNote(o: BacktestOptions): string[] {
   const freezes = o.policies.some((p) => p.guardrails.freeze.length > 0);
   return freezes && o.budgets === undefined ? ['calendar budgets are unknown (the store keeps no budget figures): freezes act as configured for unknown budgets'] : [];
@@ -62,16 +105,18 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestReport> {
     alertChangesBetween(o.store.client, o.database, since, o.to),
     new ActionLog(o.store.client, o.database).list({ since }),
   ]);
+  const history = entries.filter((e) => e.created_at < o.from).map(recordOf);
+  const gpu = await gpuInputs(o, since, entries, history);
   const windows = scored.map(windowOf);
   const intervals = firingIntervals(changes.map(changeOf));
   const modelOf = (i: FiringInterval) => i.groupLabels.model ?? o.sloModels?.[i.slo] ?? i.slo;
   return replayPolicies({
     policies: o.policies, from: o.from, to: o.to,
     ...(o.stepMs !== undefined ? { stepMs: o.stepMs } : {}),
-    sources: [driftSource(windows, drift), alertSource(intervals, modelOf)],
-    changes: [...windows.map((w) => w.end), ...intervals.flatMap((i) => (i.until === null ? [i.from] : [i.from, i.until]))],
-    history: entries.filter((e) => e.created_at < o.from).map(recordOf),
+    sources: [driftSource(windows, drift), alertSource(intervals, modelOf), ...(gpu ? [gpu.source] : [])],
+    changes: [...windows.map((w) => w.end), ...intervals.flatMap((i) => (i.until === null ? [i.from] : [i.from, i.until])), ...(gpu?.changes ?? [])],
+    history,
     ...(o.budgets ? { budgets: o.budgets } : {}),
-    assumptions: [...ASSUMPTIONS, ...budgetNote(o)],
+    assumptions: [...ASSUMPTIONS, ...(o.gpuCapacity === undefined ? [NO_GPU] : GPU_ASSUMPTIONS(o.gpuCapacity)), ...budgetNote(o)],
   });
 }

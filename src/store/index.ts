@@ -34,5 +34,5 @@ export { ActionLog } from './action-log.js';
 export type { ActionEntry, ActionQuery } from './action-log.js';
 export { gpuUtilizationByJob } from './gpu-utilization.js';
 export type { JobUtilizationMinute } from './gpu-utilization.js';
-export { alertChangesBetween, scoredWindowsBetween } from './signal-history.js';
-export type { AlertChangeRow, ScoredWindowRow } from './signal-history.js';
+export { alertChangesBetween, runChangesBetween, scoredWindowsBetween } from './signal-history.js';
+export type { AlertChangeRow, RunChangeRow, ScoredWindowRow } from './signal-history.js';

@@ -56,3 +56,35 @@ ORDER BY ts_ms, dedupe_key`,
   const rows = await result.json<Omit<AlertChangeRow, 'ts'> & { ts_ms: number }>();
   return rows.map(({ ts_ms, ...r }) => ({ ...r, ts: Number(ts_ms), since: Number(r.since), firing_since: r.firing_since === null ? null : Number(r.firing_since) }));
 }
+
+export interface RunChangeRow {
+  ts: number;
+  run_id: string;
+  namespace: string;
+  state: string;
+  attempt: number;
+  priority: number;
+  gpus: number;
+  created_at: number | null;
+  started_at: number | null;
+  finished_at: number | null;
+  labels: Record<string, string>;
+}
+
+/** State changes in [from, to] of runs holding GPUs (the run collector's rows of Jobs and training jobs), oldest first. */
+export async function runChangesBetween(client: ClickHouseClient, database: string, from: number, to: number): Promise<RunChangeRow[]> {
+  const result = await client.query({
+    query: `SELECT toUnixTimestamp64Milli(ts) AS ts_ms, run_id, namespace, state, attempt, priority, gpus,
+  toUnixTimestamp64Milli(created_at) AS created_ms, toUnixTimestamp64Milli(started_at) AS started_ms, toUnixTimestamp64Milli(finished_at) AS finished_ms, labels
+FROM ${qualified({ database }, 'runs')}
+WHERE ts >= fromUnixTimestamp64Milli({from:Int64}) AND ts <= fromUnixTimestamp64Milli({to:Int64}) AND gpus > 0
+ORDER BY ts_ms, run_id, attempt`,
+    query_params: { from, to },
+    format: 'JSONEachRow',
+  });
+  type Raw = Omit<RunChangeRow, 'ts' | 'created_at' | 'started_at' | 'finished_at'> & { ts_ms: number; created_ms: number | null; started_ms: number | null; finished_ms: number | null };
+  const at = (v: number | string | null) => (v === null ? null : Number(v));
+  return (await result.json<Raw>()).map(({ ts_ms, created_ms, started_ms, finished_ms, ...r }) => ({
+    ...r, ts: Number(ts_ms), attempt: Number(r.attempt), priority: Number(r.priority), gpus: Number(r.gpus), created_at: at(created_ms), started_at: at(started_ms), finished_at: at(finished_ms),
+  }));
+}

@@ -28,6 +28,8 @@ export { alertSignalOf, driftSignalAt, firingAt, firingIntervals } from './backt
 export type { AlertChange, DriftReplayOptions, FeatureWindow, FiringInterval } from './backtest-signals.js';
 export { alertSource, DEFAULT_STEP_MS, driftSource, replayPolicies, wouldAct } from './backtest.js';
 export type { BacktestInput, BacktestReport, BacktestRow, SignalSource } from './backtest.js';
+export { gpuRuns, gpuSource, runChangeTimes } from './backtest-gpu.js';
+export type { GpuReplayInput, JobMinute, LivePreemption, RunChange } from './backtest-gpu.js';
 export { compareWithActions } from './backtest-compare.js';
 export type { BacktestComparison, LiveAction } from './backtest-compare.js';
 export { formatBacktest, outcomeText } from './backtest-format.js';
