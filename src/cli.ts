@@ -135,6 +135,13 @@ interface BacktestCommandOptions extends CommonOptions {
   from: number;
   to: number;
   format: 'table' | 'json';
+  gpuCapacity?: number;
+}
+
+function gpuCount(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive whole number of GPUs');
+  return n;
 }
 
 function instant(value: string): number {
@@ -145,7 +152,7 @@ function instant(value: string): number {
 
 async function backtestCommand(options: BacktestCommandOptions): Promise<void> {
   if (options.to <= options.from) throw new MlwardenError('invalid', '--to must be after --from', { problems: [{ field: 'to', reason: 'is not after --from' }] });
-  const { report, comparison } = await backtestPolicies(configFrom(options), options.policies, options.from, options.to);
+  const { report, comparison } = await backtestPolicies(configFrom(options), options.policies, options.from, options.to, options.gpuCapacity);
   if (options.format === 'json') {
     process.stdout.write(`${JSON.stringify({ ...report, comparison }, null, 2)}\n`);
     return;
@@ -268,6 +275,7 @@ export function buildProgram(): Command {
     .requiredOption('--policies <files...>', 'policy spec files or folders')
     .requiredOption('--from <time>', 'start (ISO 8601)', instant)
     .requiredOption('--to <time>', 'end (ISO 8601)', instant)
+    .option('--gpu-capacity <gpus>', 'GPUs in the pool: replays GPU preemption too (the store does not know the pool\'s size)', gpuCount)
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
     .action((options: BacktestCommandOptions) => backtestCommand(options).catch(fail));
   withCommon(program.command('migrate').description('apply pending schema migrations to the store and exit')).action((options: CommonOptions) =>

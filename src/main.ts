@@ -58,13 +58,13 @@ export async function runMigrations(config: Config): Promise<MigrationReport> {
 }
 
 /** `mlwarden backtest`: replays the stored signals between `from` and `to` through policies in dry run. */
-export async function backtestPolicies(config: Config, policyFiles: readonly string[], from: number, to: number): Promise<{ report: BacktestReport; comparison: BacktestComparison }> {
+export async function backtestPolicies(config: Config, policyFiles: readonly string[], from: number, to: number, gpuCapacity?: number): Promise<{ report: BacktestReport; comparison: BacktestComparison }> {
   const policies = loadPolicySpecs(readSpecFiles(policyFiles));
   const store = await openStore(storeConfig(config));
   try {
     const sloModels = Object.fromEntries(loadSloFiles(config.slo.files, to).map((s) => [s.name, (s.sli as { model?: string }).model ?? s.labels.model ?? s.service]));
     const d = driftSettings(config);
-    const report = await runBacktest({ store, database: config.store.database, policies, from, to, sloModels, drift: { windowMs: d.windowMs, lookbackWindows: d.lookbackWindows, episodes: d.episodes } });
+    const report = await runBacktest({ store, database: config.store.database, policies, from, to, sloModels, drift: { windowMs: d.windowMs, lookbackWindows: d.lookbackWindows, episodes: d.episodes }, ...(gpuCapacity !== undefined ? { gpuCapacity } : {}) });
     const live = await new ActionLog(store.client, config.store.database).list({ since: from });
     return { report, comparison: compareWithActions(report, live.filter((a) => a.created_at <= to)) };
   } finally {
