@@ -77,6 +77,7 @@ export class DriftLoop {
         this.deps.logger.error({ err: error, model }, 'drift evaluation failed');
       }
     }
+    this.deps.metrics.cycleFinished(this.deps.now());
     return results;
   }
 

@@ -11,6 +11,7 @@ export class DriftMetrics {
   private readonly share: Gauge<'model'>;
   private readonly episodeOpen: Gauge<'model' | 'feature'>;
   private readonly insufficient: Gauge<'model' | 'feature'>;
+  private readonly lastCycle: Gauge;
   private readonly series = new SeriesGroups();
 
   constructor(registry: Registry) {
@@ -18,7 +19,12 @@ export class DriftMetrics {
     this.psi = new Gauge({ name: 'mlwarden_drift_psi', help: 'PSI of the last whole window per model and feature (absent while the window had too little data).', labelNames: ['model', 'feature'], registers });
     this.share = new Gauge({ name: 'mlwarden_drift_share_ratio', help: 'Share of a model\'s assessed features that are drifting.', labelNames: ['model'], registers });
     this.episodeOpen = new Gauge({ name: 'mlwarden_drift_episode_open', help: '1 while a drift episode is open for the feature.', labelNames: ['model', 'feature'], registers });
+    this.lastCycle = new Gauge({ name: 'mlwarden_drift_last_cycle_timestamp_seconds', help: 'When the drift loop last finished a cycle (every model scored or its failure logged).', registers });
     this.insufficient = new Gauge({ name: 'mlwarden_drift_insufficient_data', help: '1 when the last window had too few observations to judge drift.', labelNames: ['model', 'feature'], registers });
+  }
+
+  cycleFinished(at: number): void {
+    this.lastCycle.set(at / 1000);
   }
 
   record(drift: ModelDrift): void {

@@ -11,12 +11,14 @@ export class PolicyMetrics {
   private readonly waiting: Gauge<'policy' | 'status'>;
   private readonly oldestApproval: Gauge<'policy'>;
   private readonly breaker: Gauge<'policy'>;
+  private readonly lastPass: Gauge;
 
   constructor(registry: Registry, private readonly now: () => number) {
     const registers = [registry];
     this.transitions = new Counter({ name: 'mlwarden_policy_actions_total', help: 'Actions by the state they entered (proposed, dry-run, awaiting-approval, denied, rejected, running, done, failed).', labelNames: ['policy', 'kind', 'status'], registers });
     this.waiting = new Gauge({ name: 'mlwarden_policy_actions_in_flight', help: 'Actions not finished yet, by state.', labelNames: ['policy', 'status'], registers });
     this.oldestApproval = new Gauge({ name: 'mlwarden_policy_oldest_awaiting_approval_seconds', help: 'Age of the oldest action awaiting approval (0 when none).', labelNames: ['policy'], registers });
+    this.lastPass = new Gauge({ name: 'mlwarden_policy_last_pass_timestamp_seconds', help: 'When this replica last finished a policy engine pass (only the leader runs passes).', registers });
     this.breaker = new Gauge({ name: 'mlwarden_policy_circuit_breaker_open', help: '1 while the policy\'s circuit breaker is open after repeated failed actions.', labelNames: ['policy'], registers });
   }
 
@@ -24,9 +26,10 @@ export class PolicyMetrics {
     this.transitions.inc({ policy: entry.policy, kind: entry.kind, status: entry.status });
   }
 
-  /** Recomputes the gauges from the latest state of every action. */
+  /** Recomputes the gauges from the latest state of every action, at the end of a pass. */
   observe(policies: readonly Policy[], entries: readonly ActionEntry[]): void {
     const now = this.now();
+    this.lastPass.set(now / 1000);
     const latest = new Map<string, ActionEntry>();
     for (const e of entries) if ((latest.get(e.id)?.updated_at ?? -Infinity) <= e.updated_at) latest.set(e.id, e);
     const all = [...latest.values()];

@@ -105,6 +105,8 @@ describe('drift end to end', () => {
     expect(metrics).toContain('mlwarden_drift_episode_open{model="fraud",feature="amount"} 1');
     expect(metrics).toContain('mlwarden_drift_episode_open{model="fraud",feature="country"} 0');
     expect(metrics).toMatch(/mlwarden_drift_psi\{model="fraud",feature="amount"\} 0\.[1-9]/);
+    // The last cycle's end, for the "drift loop stalled" alert: the loop's clock at its last run.
+    expect(metrics).toContain(`mlwarden_drift_last_cycle_timestamp_seconds ${now / 1000}`);
   });
 
   test('the drift SLI counts the drifting feature-windows as bad', async () => {

@@ -171,6 +171,8 @@ describe('guardrails', () => {
     expect(statuses).toEqual(['denied:circuit-breaker', 'failed', 'failed']);
     expect((await e.log.list()).find((a) => a.status === 'failed')?.reason).toContain('CronJob ml/missing-template does not exist');
     expect(await e.registry.getSingleMetricAsString('mlwarden_policy_circuit_breaker_open')).toContain('{policy="retrain-fraud"} 1');
+    // Each pass stamps its end, for the "policy engine stalled" alert.
+    expect(await e.registry.getSingleMetricAsString('mlwarden_policy_last_pass_timestamp_seconds')).toContain(`mlwarden_policy_last_pass_timestamp_seconds ${(cluster.clock.now() - 5 * MIN) / 1000}`); // the clock moved on after the last pass
   });
 
   test('issue 9 point 5: budget freeze: no action while an SLO has less of this month\'s budget left than the policy allows', async () => {
