@@ -1,4 +1,3 @@
-import { RowBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
 import { seriesSql, tableSql } from './clickhouse-query.js';
 import { mlwardenDashboard, withSections } from './dashboard-frame.js';
 import { barGauge, stat, table, timeSeries } from './panels.js';

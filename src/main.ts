@@ -23,7 +23,7 @@ import {
 import { ingestMetrics, TelemetryIngest } from './ingest/index.js';
 import { authenticator, createApp, metricsRoutes, serveHttp, sloView, type AlertView, type GpuPoolView, type Readiness } from './server/index.js';
 import {
-  ActionLog, AlertHistory, BaselineStore, gpuUtilizationByJob, scoredWindowsBetween, latencyCoverage, migrate, openStore, profileFeatures, WindowBinner, writeDriftScores, PlatformFigures, schemaIsCurrent, SilenceStore, telemetryInserter, telemetrySummary,
+  ActionLog, AlertHistory, BaselineStore, gpuUtilizationByJob, scoredWindowsBetween, type JobUtilizationMinute, latencyCoverage, migrate, openStore, profileFeatures, WindowBinner, writeDriftScores, PlatformFigures, schemaIsCurrent, SilenceStore, telemetryInserter, telemetrySummary,
   windowCountsBatch, type ActionEntry, type DdlContext, type MigrationReport, type StoreClient, type StoreConfig,
 } from './store/index.js';
 
@@ -62,7 +62,7 @@ export async function backtestPolicies(config: Config, policyFiles: readonly str
   const policies = loadPolicySpecs(readSpecFiles(policyFiles));
   const store = await openStore(storeConfig(config));
   try {
-    const sloModels = Object.fromEntries(loadSloFiles(config.slo.files, to).map((s) => [s.name, (s.sli as { model?: string }).model ?? s.labels.model ?? s.service]));
+    const sloModels = Object.fromEntries(loadSloFiles(config.slo.files, to).map((s) => [s.name, modelOf(s, {})]));
     const d = driftSettings(config);
     const report = await runBacktest({ store, database: config.store.database, policies, from, to, sloModels, drift: { windowMs: d.windowMs, lookbackWindows: d.lookbackWindows, episodes: d.episodes }, ...(gpuCapacity !== undefined ? { gpuCapacity } : {}) });
     const live = await new ActionLog(store.client, config.store.database).list({ since: from });
@@ -193,20 +193,23 @@ function firingAlerts(slo: SloRuntime): FiringAlert[] {
   });
 }
 
+/** Per-minute GPU utilisation keyed by "namespace/job", as the policy engine and the status page read it. */
+function minutesByJob(rows: readonly JobUtilizationMinute[]): Map<string, UtilizationMinute[]> {
+  const byJob = new Map<string, UtilizationMinute[]>();
+  for (const r of rows) {
+    const key = `${r.namespace}/${r.job}`;
+    byJob.set(key, [...(byJob.get(key) ?? []), { minute: r.minute, utilization: r.utilization }]);
+  }
+  return byJob;
+}
+
 /** The policy engine's signals, read from the analysis loops, the alert engine and the store. */
 function policyInputs(store: StoreClient, database: string, slo: SloRuntime, drift: DriftLoop): PolicyInputs {
   return {
     driftEpisodes: async () => [...drift.latest.values()].flatMap((d) => driftEpisodeSignal(d) ?? []),
     firingAlerts: async () => firingAlerts(slo),
     budgets: async () => calendarBudgets(slo.loop.latest.values()),
-    gpuUtilization: async (now) => {
-      const byJob = new Map<string, UtilizationMinute[]>();
-      for (const r of await gpuUtilizationByJob(store.client, database, now - 2 * 3_600_000, now)) {
-        const key = `${r.namespace}/${r.job}`;
-        byJob.set(key, [...(byJob.get(key) ?? []), { minute: r.minute, utilization: r.utilization }]);
-      }
-      return byJob;
-    },
+    gpuUtilization: async (now) => minutesByJob(await gpuUtilizationByJob(store.client, database, now - 2 * 3_600_000, now)),
   };
 }
 
@@ -337,9 +340,8 @@ function sloAlerts(slo: SloRuntime): (name: string) => AlertView[] {
 /** The status page's GPU pool: the cluster's GPU workloads with their utilisation over the last 10 minutes. */
 async function gpuPoolView(kubeConfig: Parameters<typeof readGpuPool>[0], store: StoreClient, database: string, now: number): Promise<GpuPoolView> {
   const [pool, minutes] = await Promise.all([readGpuPool(kubeConfig), gpuUtilizationByJob(store.client, database, now - 10 * 60_000, now)]);
-  const byJob = new Map<string, number[]>();
-  for (const m of minutes) byJob.set(`${m.namespace}/${m.job}`, [...(byJob.get(`${m.namespace}/${m.job}`) ?? []), m.utilization]);
-  const mean = (xs: number[] | undefined) => (xs && xs.length > 0 ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
+  const byJob = minutesByJob(minutes);
+  const mean = (xs: UtilizationMinute[] | undefined) => (xs && xs.length > 0 ? xs.reduce((a, m) => a + m.utilization, 0) / xs.length : null);
   const jobs = pool.workloads.map((w) => ({
     kind: w.kind, namespace: w.namespace, name: w.name, priority: w.priority, gpus: w.gpus, phase: w.phase,
     utilisation: mean(byJob.get(`${w.namespace}/${w.name}`)), suspendedBy: w.suspendedBy ?? null,

@@ -4,10 +4,10 @@
  * reads only, and writes nothing anywhere.
  */
 import {
-  alertSource, driftSource, firingIntervals, gpuRuns, gpuSource, replayPolicies, runChangeTimes,
-  type ActionKind, type ActionRecord, type BacktestReport, type DriftReplayOptions, type FeatureWindow, type FiringInterval, type LivePreemption, type Policy, type RecordStatus, type RunChange, type SignalSource, type WorkloadKind,
+  alertSource, driftSource, firingIntervals, KUEUE_QUEUE_LABEL, gpuRuns, gpuSource, replayPolicies, runChangeTimes,
+  type BacktestReport, type DriftReplayOptions, type FeatureWindow, type FiringInterval, type LivePreemption, type Policy, type RunChange, type SignalSource, type WorkloadKind,
 } from '../domain/policy/index.js';
-import { ActionLog, alertChangesBetween, gpuUtilizationByJob, runChangesBetween, scoredWindowsBetween, type ActionEntry, type AlertChangeRow, type RunChangeRow, type StoreClient } from '../store/index.js';
+import { ActionLog, actionRecordOf, alertChangesBetween, gpuUtilizationByJob, runChangesBetween, scoredWindowsBetween, type ActionEntry, type AlertChangeRow, type RunChangeRow, type StoreClient } from '../store/index.js';
 import { DEFAULT_DRIFT_SETTINGS } from './drift-evaluator.js';
 
 export interface BacktestOptions {
@@ -54,16 +54,7 @@ const windowOf = (r: Awaited<ReturnType<typeof scoredWindowsBetween>>[number]): 
 
 const changeOf = (r: AlertChangeRow) => ({ ts: r.ts, slo: r.slo, severity: r.severity, dedupeKey: r.dedupe_key, groupLabels: r.group_labels, state: r.state, since: r.since, firingSince: r.firing_since });
 
-/** An `actions` row as the guardrails read it (the engine's own conversion, for the history before the replay). */
-function recordOf(e: ActionEntry): ActionRecord {
-  return {
-    id: e.id, policy: e.policy, kind: e.kind as ActionKind, target: e.target, status: e.status as RecordStatus, createdAt: e.created_at,
-    ...(e.finished_at !== null ? { finishedAt: e.finished_at } : {}), ...(e.outcome !== '' ? { outcome: e.outcome } : {}), ...(e.victims.length > 0 ? { victims: e.victims } : {}),
-  };
-}
-
 const WORKLOAD_KINDS: ReadonlySet<string> = new Set(['Job', 'PyTorchJob', 'TFJob']);
-const KUEUE_QUEUE_LABEL = 'kueue.x-k8s.io/queue-name';
 
 /** A `runs` row of a GPU workload (the run collector labels each with the object's name and kind). */
 function runChangeOf(r: RunChangeRow): RunChange[] {
@@ -81,13 +72,13 @@ function livePreemptionOf(e: ActionEntry): LivePreemption[] {
   return [{ id: e.id, status: e.status, createdAt: e.created_at, ...(e.finished_at !== null ? { finishedAt: e.finished_at } : {}), victims: e.victims, ...(typeof pending === 'string' ? { pending } : {}) }];
 }
 
-async function gpuInputs(o: BacktestOptions, since: number, entries: readonly ActionEntry[], history: readonly ActionRecord[]): Promise<{ source: SignalSource; changes: number[] } | undefined> {
+async function gpuInputs(o: BacktestOptions, since: number, entries: readonly ActionEntry[]): Promise<{ source: SignalSource; changes: number[] } | undefined> {
   if (o.gpuCapacity === undefined) return undefined;
   const [rows, minutes] = await Promise.all([runChangesBetween(o.store.client, o.database, since, o.to), gpuUtilizationByJob(o.store.client, o.database, o.from - 2 * 3_600_000 - 60_000, o.to)]);
   const runs = rows.flatMap(runChangeOf);
   const live = entries.flatMap(livePreemptionOf);
   return {
-    source: gpuSource({ capacity: o.gpuCapacity, runs, minutes, live, history, ...(o.budgets ? { budgets: o.budgets } : {}) }),
+    source: gpuSource({ capacity: o.gpuCapacity, runs, minutes, live }),
     changes: runChangeTimes(gpuRuns(runs, live)),
   };
 }
@@ -105,8 +96,8 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestReport> {
     alertChangesBetween(o.store.client, o.database, since, o.to),
     new ActionLog(o.store.client, o.database).list({ since }),
   ]);
-  const history = entries.filter((e) => e.created_at < o.from).map(recordOf);
-  const gpu = await gpuInputs(o, since, entries, history);
+  const history = entries.filter((e) => e.created_at < o.from).map(actionRecordOf);
+  const gpu = await gpuInputs(o, since, entries);
   const windows = scored.map(windowOf);
   const intervals = firingIntervals(changes.map(changeOf));
   const modelOf = (i: FiringInterval) => i.groupLabels.model ?? o.sloModels?.[i.slo] ?? i.slo;

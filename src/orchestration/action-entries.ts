@@ -1,5 +1,5 @@
 /** Between the engine's decisions (domain) and the audit trail's rows (store). */
-import type { ActionDecision, ActionKind, ActionPlan, ActionRecord, ActionTarget, Cause, RecordStatus } from '../domain/policy/index.js';
+import type { ActionDecision, ActionKind, ActionPlan, ActionTarget, Cause } from '../domain/policy/index.js';
 import type { ActionEntry } from '../store/index.js';
 
 export function entryOf(decision: ActionDecision, now: number): ActionEntry {
@@ -8,16 +8,6 @@ export function entryOf(decision: ActionDecision, now: number): ActionEntry {
     id: decision.id, policy: decision.policy, kind: decision.kind, target: decision.target.key, status: decision.status,
     reason: decision.reason, cause: decision.cause, plan: { target: decision.target, ...decision.plan }, denied_by: decision.deniedBy ?? '',
     outcome: '', victims, actor: '', created_at: decision.decidedAt, updated_at: now, finished_at: null,
-  };
-}
-
-/** The history record the guardrails fold over. */
-export function recordOfEntry(entry: ActionEntry): ActionRecord {
-  return {
-    id: entry.id, policy: entry.policy, kind: entry.kind as ActionKind, target: entry.target, status: entry.status as RecordStatus, createdAt: entry.created_at,
-    ...(entry.finished_at !== null ? { finishedAt: entry.finished_at } : {}),
-    ...(entry.outcome !== '' ? { outcome: entry.outcome } : {}),
-    ...(entry.victims.length > 0 ? { victims: entry.victims } : {}),
   };
 }
 

@@ -21,8 +21,7 @@ export const ROLLED_BACK_BY_ANNOTATION = 'mlwarden.dev/rolled-back-by';
 export const PREDICTOR_HISTORY_ANNOTATION = 'mlwarden.dev/predictor-history';
 /** On an SLO's serving object when mlwarden escalates instead of acting. */
 export const ESCALATION_ANNOTATION = 'mlwarden.dev/escalation';
-/** Kueue owns admission and preemption of jobs carrying it. */
-export const KUEUE_QUEUE_LABEL = 'kueue.x-k8s.io/queue-name';
+export { KUEUE_QUEUE_LABEL } from '../domain/policy/index.js';
 /** The model version of a pod template or KServe predictor. */
 export const VERSION_LABEL = 'app.kubernetes.io/version';
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';

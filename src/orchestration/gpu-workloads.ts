@@ -1,5 +1,5 @@
 /** Reading GPU training workloads (Jobs, PyTorchJobs, TFJobs) off their Kubernetes objects. */
-import type { WorkloadKind } from '../domain/policy/index.js';
+import type { PoolWorkload, WorkloadKind } from '../domain/policy/index.js';
 import type { KubeObject } from './kube-objects.js';
 import { isFinished, isKueueManaged, isSuspended, lastCheckpointAt } from './workload-suspension.js';
 
@@ -9,22 +9,8 @@ interface PodTemplate {
   spec?: { containers?: Array<{ resources?: { limits?: Record<string, unknown>; requests?: Record<string, unknown> } }>; priority?: number; priorityClassName?: string };
 }
 
-export interface Workload {
-  kind: WorkloadKind;
-  namespace: string;
-  name: string;
-  gpus: number;
-  priority: number;
-  phase: 'running' | 'pending' | 'suspended' | 'finished';
-  /** When it started waiting for GPUs (creation, or when it was last resumed). */
-  pendingSince: number;
-  startedAt?: number;
-  lastCheckpointAt?: number;
-  kueueManaged: boolean;
-  /** The preempt action that suspended it, when mlwarden did. */
-  suspendedBy?: string;
-  suspendedAt?: number;
-}
+/** A GPU workload read off its object (the domain's PoolWorkload). */
+export type Workload = PoolWorkload;
 
 const time = (value: unknown): number | undefined => {
   const t = typeof value === 'string' ? Date.parse(value) : value instanceof Date ? value.getTime() : Number.NaN;

@@ -10,6 +10,7 @@ import { MlwardenError } from '../domain/errors.js';
 import {
   decideApproved,
   decideResumes,
+  idleSignal,
   evaluatePolicies,
   recordOf,
   type ActionDecision,
@@ -22,11 +23,11 @@ import {
   type SloAlertSignal,
   type UtilizationMinute,
 } from '../domain/policy/index.js';
-import type { ActionEntry, ActionLog } from '../store/index.js';
-import { advanced, decisionOfEntry, entryOf, recordOfEntry } from './action-entries.js';
+import { actionRecordOf, type ActionEntry, type ActionLog } from '../store/index.js';
+import { advanced, decisionOfEntry, entryOf } from './action-entries.js';
 import { workloadEventTarget, type ActionExecutor } from './action-executor.js';
 import { readGpuCluster } from './gpu-cluster.js';
-import { gpuSignals, idleSignal } from './gpu-signals.js';
+import { gpuSignals } from './gpu-signals.js';
 import type { EventTarget } from './kube-events.js';
 import { apiVersion, DEPLOYMENTS, INFERENCESERVICES, type KubeObjects } from './kube-objects.js';
 import type { PolicyMetrics } from './policy-metrics.js';
@@ -91,7 +92,7 @@ export class PolicyEngine {
   async pass(signal?: AbortSignal): Promise<PassReport> {
     const now = this.deps.now();
     const entries = await this.deps.log.list({ since: now - this.historyMs });
-    const ctx: DecisionContext = { now, history: entries.map(recordOfEntry), budgets: await this.deps.inputs.budgets(now) };
+    const ctx: DecisionContext = { now, history: entries.map(actionRecordOf), budgets: await this.deps.inputs.budgets(now) };
     const decided = await this.decide(ctx, entries);
     const changed = await this.record(decided, entries, now);
     const latest = new Map(entries.map((e) => [e.id, e]));
@@ -117,7 +118,7 @@ export class PolicyEngine {
     if (policy === undefined) throw new MlwardenError('conflict', `action ${id} belongs to policy ${entry.policy}, which is no longer loaded`);
     const now = this.deps.now();
     const entries = await this.deps.log.list({ since: now - this.historyMs });
-    const decision = decideApproved(decisionOfEntry(entry), policy, { now, history: entries.map(recordOfEntry), budgets: await this.deps.inputs.budgets(now) });
+    const decision = decideApproved(decisionOfEntry(entry), policy, { now, history: entries.map(actionRecordOf), budgets: await this.deps.inputs.budgets(now) });
     const next = advanced(entry, { status: decision.status, reason: decision.status === 'denied' ? decision.reason : `${entry.reason}; approved by ${actor}`, denied_by: decision.deniedBy ?? '', actor }, now);
     await this.deps.log.save([next]);
     this.deps.metrics?.transition(next);

@@ -1,7 +1,6 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { breakerOpen, guardrailState, type Policy } from '../domain/policy/index.js';
-import type { ActionEntry } from '../store/index.js';
-import { recordOfEntry } from './action-entries.js';
+import { actionRecordOf, type ActionEntry } from '../store/index.js';
 
 const WAITING = ['proposed', 'awaiting-approval', 'running'] as const;
 
@@ -33,7 +32,7 @@ export class PolicyMetrics {
     const latest = new Map<string, ActionEntry>();
     for (const e of entries) if ((latest.get(e.id)?.updated_at ?? -Infinity) <= e.updated_at) latest.set(e.id, e);
     const all = [...latest.values()];
-    const history = all.map(recordOfEntry);
+    const history = all.map(actionRecordOf);
     for (const p of policies) {
       const own = all.filter((e) => e.policy === p.name);
       for (const status of WAITING) this.waiting.set({ policy: p.name, status }, own.filter((e) => e.status === status).length);

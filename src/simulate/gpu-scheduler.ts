@@ -25,7 +25,6 @@ export interface GpuSchedulerOptions {
 }
 
 const KINDS: readonly GpuWorkloadKind[] = [BATCH_JOB, PYTORCH_JOB];
-const isTerminal = (t: TrackedWorkload) => t.state === 'succeeded' || t.state === 'failed';
 
 /**
  * Runs batch/v1 Jobs and kubeflow.org/v1 PyTorchJobs on a fixed pool of GPUs, as kube-scheduler,

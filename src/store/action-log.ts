@@ -1,4 +1,5 @@
 import type { ClickHouseClient } from '@clickhouse/client';
+import type { ActionKind, ActionRecord, RecordStatus } from '../domain/policy/index.js';
 import { qualified } from './ddl.js';
 
 /** One action as the audit trail keeps it; every change writes a new row, the latest `updated_at` wins. */
@@ -95,5 +96,15 @@ function entryOf({ cause, plan, created_ms, updated_ms, finished_ms, ...rest }: 
     created_at: Number(created_ms),
     updated_at: Number(updated_ms),
     finished_at: finished_ms === null ? null : Number(finished_ms),
+  };
+}
+
+/** An action as the guardrails fold it (the domain's ActionRecord). */
+export function actionRecordOf(entry: ActionEntry): ActionRecord {
+  return {
+    id: entry.id, policy: entry.policy, kind: entry.kind as ActionKind, target: entry.target, status: entry.status as RecordStatus, createdAt: entry.created_at,
+    ...(entry.finished_at !== null ? { finishedAt: entry.finished_at } : {}),
+    ...(entry.outcome !== '' ? { outcome: entry.outcome } : {}),
+    ...(entry.victims.length > 0 ? { victims: entry.victims } : {}),
   };
 }

@@ -30,7 +30,7 @@ export { profileFeatures } from './drift/serving-profile.js';
 export type { FeatureProfile } from './drift/serving-profile.js';
 export { latencyCoverage } from './sli/latency-coverage.js';
 export type { LatencyCoverage } from './sli/latency-coverage.js';
-export { ActionLog } from './action-log.js';
+export { ActionLog, actionRecordOf } from './action-log.js';
 export type { ActionEntry, ActionQuery } from './action-log.js';
 export { gpuUtilizationByJob } from './gpu-utilization.js';
 export type { JobUtilizationMinute } from './gpu-utilization.js';

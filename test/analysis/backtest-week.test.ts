@@ -8,9 +8,10 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { runBacktest } from '../../src/analysis/index.js';
 import { compareWithActions, wouldAct, type DriftEpisodeSignal } from '../../src/domain/policy/index.js';
 import type { FiringAlert } from '../../src/orchestration/index.js';
-import { AlertHistory, writeDriftScores, type AlertEventRecord, type DriftScoreRecord } from '../../src/store/index.js';
-import { MIN, policiesFrom, startCluster, startEngine, T0 } from '../orchestration/policy-harness.js';
+import { AlertHistory, writeDriftScores, type DriftScoreRecord } from '../../src/store/index.js';
+import { MIN, startCluster, startEngine, T0 } from '../orchestration/policy-harness.js';
 import { openTestStore, type TestStore } from '../support/test-store.js';
+import { backtestPolicies, pageEvent } from './backtest-fixtures.js';
 
 const HOUR = 60 * MIN;
 const DAY = 24 * HOUR;
@@ -33,10 +34,6 @@ function scores(feature: string): DriftScoreRecord[] {
   });
 }
 
-const alertEvent = (state: string, ts: number): AlertEventRecord => ({
-  ts, slo: 'fraud-latency', severity: 'page', alertname: 'SLOBurn', dedupe_key: 'fraud-latency/page/model=fraud', group_labels: { model: 'fraud' },
-  state, tier: 'page-fast', since: ts, firing_since: state === 'firing' ? ts : null, long_burn: 20, short_burn: 20,
-});
 
 /** What the live drift loop hands the engine at `now`: an episode opens once its third drifting window is whole, and closes after three ok ones. */
 function liveDrift(now: number): DriftEpisodeSignal[] {
@@ -45,35 +42,13 @@ function liveDrift(now: number): DriftEpisodeSignal[] {
 
 const liveAlerts = (now: number): FiringAlert[] => PAGES.filter(([s, e]) => now >= s && now < e).map(([s]) => ({ slo: 'fraud-latency', severity: 'page', firingSince: s, model: 'fraud', data: 'ok' }));
 
-const POLICIES = policiesFrom(`
-apiVersion: mlwarden.dev/v1
-kind: Policy
-metadata: { name: retrain-on-drift }
-spec:
-  trigger: { drift_episode: { model: fraud } }
-  action: { retrain: { target: { kfp: { pipeline_id: fraud-pipeline, pipeline_version_id: fraud-v3, experiment_id: retrain } } } }
-  guardrails: { cooldown: 24h }
----
-apiVersion: mlwarden.dev/v1
-kind: Policy
-metadata: { name: retrain-on-page }
-spec:
-  trigger: { slo_alert: { slo: fraud-latency, severity: page } }
-  action: { retrain: { target: { kfp: { pipeline_id: fraud-pipeline, pipeline_version_id: fraud-v3, experiment_id: retrain } } } }
----
-apiVersion: mlwarden.dev/v1
-kind: Policy
-metadata: { name: rollback-fraud }
-spec:
-  trigger: { slo_alert: { slo: fraud-latency, severity: page } }
-  action: { rollback: { kind: kserve, name: fraud, namespace: serving, lookback: 1h } }
-`);
+const POLICIES = backtestPolicies('24h');
 
 let store: TestStore;
 beforeAll(async () => {
   store = await openTestStore();
   await writeDriftScores(store.store.client, store.ctx.database, [...scores('amount'), ...scores('merchant')]);
-  await new AlertHistory(store.store.client, store.ctx.database).record(PAGES.flatMap(([s, e]) => [alertEvent('firing', s), alertEvent('resolved', e)]));
+  await new AlertHistory(store.store.client, store.ctx.database).record(PAGES.flatMap(([s, e]) => [pageEvent('firing', s), pageEvent('resolved', e)]));
 });
 afterAll(() => store.close());
 

@@ -6,10 +6,11 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { runBacktest } from '../../src/analysis/index.js';
 import { compareWithActions, formatBacktest, wouldAct, type DriftEpisodeSignal } from '../../src/domain/policy/index.js';
-import { AlertHistory, writeDriftScores, type AlertEventRecord, type DriftScoreRecord } from '../../src/store/index.js';
+import { AlertHistory, writeDriftScores, type DriftScoreRecord } from '../../src/store/index.js';
 import type { FiringAlert } from '../../src/orchestration/index.js';
-import { MIN, policiesFrom, startCluster, startEngine, T0 } from '../orchestration/policy-harness.js';
+import { MIN, startCluster, startEngine, T0 } from '../orchestration/policy-harness.js';
 import { openTestStore, type TestStore } from '../support/test-store.js';
+import { backtestPolicies, pageEvent } from './backtest-fixtures.js';
 
 const HOUR = 60 * MIN;
 const B = T0; // 2026-11-20T10:00Z, on the hour
@@ -27,40 +28,14 @@ function scores(feature: string): DriftScoreRecord[] {
   }));
 }
 
-const alertEvent = (state: string, ts: number): AlertEventRecord => ({
-  ts, slo: 'fraud-latency', severity: 'page', alertname: 'SLOBurn', dedupe_key: 'fraud-latency/page/model=fraud', group_labels: { model: 'fraud' },
-  state, tier: 'page-fast', since: ts, firing_since: state === 'firing' ? ts : null, long_burn: 20, short_burn: 20,
-});
 
-const POLICIES = policiesFrom(`
-apiVersion: mlwarden.dev/v1
-kind: Policy
-metadata: { name: retrain-on-drift }
-spec:
-  trigger: { drift_episode: { model: fraud, min_drift_share: 0.3, min_psi: 0.2 } }
-  action: { retrain: { target: { kfp: { pipeline_id: fraud-pipeline, pipeline_version_id: fraud-v3, experiment_id: retrain, parameters: {} } } } }
-  guardrails: { cooldown: 7h }
----
-apiVersion: mlwarden.dev/v1
-kind: Policy
-metadata: { name: retrain-on-page }
-spec:
-  trigger: { slo_alert: { slo: fraud-latency, severity: page } }
-  action: { retrain: { target: { kfp: { pipeline_id: fraud-pipeline, pipeline_version_id: fraud-v3, experiment_id: retrain, parameters: {} } } } }
----
-apiVersion: mlwarden.dev/v1
-kind: Policy
-metadata: { name: rollback-fraud }
-spec:
-  trigger: { slo_alert: { slo: fraud-latency, severity: page } }
-  action: { rollback: { kind: kserve, name: fraud, namespace: serving, lookback: 1h } }
-`);
+const POLICIES = backtestPolicies('7h');
 
 let store: TestStore;
 beforeAll(async () => {
   store = await openTestStore();
   await writeDriftScores(store.store.client, store.ctx.database, [...scores('amount'), ...scores('merchant')]);
-  await new AlertHistory(store.store.client, store.ctx.database).record([alertEvent('firing', B + 2 * HOUR), alertEvent('resolved', B + 3 * HOUR)]);
+  await new AlertHistory(store.store.client, store.ctx.database).record([pageEvent('firing', B + 2 * HOUR), pageEvent('resolved', B + 3 * HOUR)]);
 });
 afterAll(() => store.close());
 

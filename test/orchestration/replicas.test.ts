@@ -3,7 +3,7 @@ import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startPolicyRuntime, type PolicyRuntime } from '../../src/orchestration/index.js';
-import { startKubeApiEmulator, type KubeApiEmulator } from '../../src/simulate/index.js';
+import { findResourceType, startKubeApiEmulator, type KubeApiEmulator } from '../../src/simulate/index.js';
 import { ActionLog } from '../../src/store/index.js';
 import { link, sleep, until, type Link } from '../support/network-link.js';
 import { openTestStore, type TestStore } from '../support/test-store.js';
@@ -51,7 +51,7 @@ async function replica(identity: string, inputs: TestInputs): Promise<Replica> {
   return { identity, runtime, link: proxy };
 }
 
-const workflows = () => emulator.store.list({ group: 'argoproj.io', version: 'v1alpha1', plural: 'workflows', kind: 'Workflow', namespaced: true, hasStatus: false, builtIn: false, storageKey: 'workflows.argoproj.io' }, 'ml');
+const workflows = () => emulator.store.list(findResourceType('argoproj.io', 'v1alpha1', 'workflows')!, 'ml');
 const episode = (model: string) => ({ kind: 'drift_episode' as const, model, episodeStart: Date.now() - 60_000, openedAt: Date.now(), driftShare: 0.6, peakPsi: 0.5, features: ['amount'] });
 
 describe('two replicas', () => {

@@ -4,20 +4,16 @@
  * per-minute utilisation and a given pool capacity, turned into the signals the live engine builds
  * (orchestration/gpu-signals.ts) with the same idempotency keys.
  *
- * The replay's own preemptions change the cluster it replays: their victims count as suspended by
- * mlwarden and the job they were for as running, from the instant after the decision. A SignalSource
- * does not see the replay's decisions, so the source evaluates the preempt policies on its own
- * signals against its own copy of the history, exactly as the replay does (preempt policies only
- * answer GPU signals, and their guardrails fold only their own records), and applies the effects.
+ * The replay's own preemptions change the cluster it replays: the replay tells the source the
+ * decisions its signals led to (SignalSource.decided), and from the next instant their victims count
+ * as suspended by mlwarden and the job they were for as running.
  */
 import type { ActionDecision } from './action-decision.js';
 import type { SignalSource } from './backtest.js';
-import { recordOf } from './decision-record.js';
-import { evaluatePolicies } from './evaluate.js';
-import { idleness, type UtilizationMinute } from './gpu-idleness.js';
-import type { ActionRecord } from './guardrail-state.js';
+import type { UtilizationMinute } from './gpu-idleness.js';
+import { gpuPoolSignals, idleSignal, type PoolWorkload } from './gpu-pool-signals.js';
 import type { Policy } from './policy.js';
-import { jobKey, type GpuContentionSignal, type GpuIdleSignal, type GpuJob, type PendingJob, type WorkloadKind } from './signals.js';
+import { jobKey, type WorkloadKind } from './signals.js';
 
 /** One stored run state change (a `runs` row of a GPU workload). */
 export interface RunChange {
@@ -61,9 +57,6 @@ export interface GpuReplayInput {
   minutes: readonly JobMinute[];
   /** The live preempt actions, whatever their time. */
   live: readonly LivePreemption[];
-  /** The real action history before the replay (the replay's own `history`). */
-  history: readonly ActionRecord[];
-  budgets?: (now: number) => Readonly<Record<string, number | undefined>>;
 }
 
 type Phase = 'pending' | 'running' | 'suspended' | 'finished';
@@ -87,28 +80,14 @@ interface Run {
   transitions: Transition[];
 }
 
-interface Workload {
-  runId: string;
-  kind: WorkloadKind;
-  namespace: string;
-  name: string;
-  gpus: number;
-  priority: number;
-  phase: Exclude<Phase, 'finished'>;
-  pendingSince: number;
-  startedAt?: number;
-  kueueManaged: boolean;
-  suspendedBy?: string;
-  suspendedAt?: number;
-}
+type Workload = PoolWorkload & { runId: string; phase: Exclude<Phase, 'finished'> };
 
 const TERMINAL = new Set(['succeeded', 'failed', 'canceled', 'skipped']);
 const RANK: Record<Phase, number> = { pending: 0, running: 1, suspended: 2, finished: 3 };
 const IN_FLIGHT = new Set(['proposed', 'running', 'awaiting-approval']);
 const ACTED = new Set(['proposed', 'running', 'awaiting-approval', 'done', 'failed']);
-/** The live engine reads two hours of utilisation minutes; it reports the mean of the latest five. */
+/** The live engine reads two hours of utilisation minutes. */
 const UTILIZATION_LOOKBACK_MS = 2 * 3_600_000;
-const RECENT_MINUTES = 5;
 
 /**
  * A suspended row carries no time of its own (its ts is the start): the suspension is dated by the
@@ -174,24 +153,6 @@ function workloadAt(run: Run, now: number, effects: Effects): Workload | undefin
   return { ...base, phase };
 }
 
-function recentUtilization(minutes: readonly UtilizationMinute[]): number | undefined {
-  const recent = [...minutes].sort((a, b) => b.minute - a.minute).slice(0, RECENT_MINUTES);
-  return recent.length === 0 ? undefined : recent.reduce((s, m) => s + m.utilization, 0) / recent.length;
-}
-
-/** As the live engine reports a running job; the store keeps no checkpoints, so work lost counts from the start. */
-function gpuJobOf(w: Workload, minutes: readonly UtilizationMinute[], now: number): GpuJob {
-  const utilization = recentUtilization(minutes);
-  return {
-    kind: w.kind, namespace: w.namespace, name: w.name, priority: w.priority, gpus: w.gpus,
-    runtimeSeconds: Math.max(0, Math.floor((now - (w.startedAt ?? now)) / 1000)),
-    kueueManaged: w.kueueManaged,
-    ...(utilization !== undefined ? { gpuUtilization: utilization } : {}),
-  };
-}
-
-const pendingOf = (w: Workload): PendingJob => ({ kind: w.kind, namespace: w.namespace, name: w.name, priority: w.priority, gpus: w.gpus, pendingSince: w.pendingSince, kueueManaged: w.kueueManaged });
-
 /** Live preemptions in flight at `now` (decided, not finished): their victims are leaving, their pending job is promised. */
 function inFlightAt(live: readonly LivePreemption[], now: number): { victims: Set<string>; servedPending: Set<string> } {
   const victims = new Set<string>();
@@ -208,51 +169,25 @@ function inFlightAt(live: readonly LivePreemption[], now: number): { victims: Se
 
 type Emitted = ReturnType<SignalSource>[number];
 
-/** The GPU signals at `now`, as orchestration/gpu-signals.ts builds them from the cluster it reads. */
-function signalsAt(workloads: readonly Workload[], input: GpuReplayInput, minutesOf: (w: Workload) => UtilizationMinute[], now: number, policies: readonly Policy[]): Emitted[] {
-  const flight = inFlightAt(input.live, now);
-  const running = workloads.filter((w) => w.phase === 'running');
-  const used = running.reduce((s, w) => s + w.gpus, 0);
-  const pending = workloads.filter((w) => w.phase === 'pending').sort((a, b) => b.priority - a.priority || a.pendingSince - b.pendingSince);
-  const leaving = running.filter((w) => flight.victims.has(jobKey(w))).reduce((s, w) => s + w.gpus, 0);
-  const promised = pending.filter((w) => flight.servedPending.has(jobKey(w))).reduce((s, w) => s + w.gpus, 0);
-  const free = Math.max(0, input.capacity - used + leaving - promised);
-  const candidates = running.filter((w) => !flight.victims.has(jobKey(w)));
-  const suspendedByUs = workloads.filter((w) => w.phase === 'suspended' && w.suspendedBy !== undefined);
+/**
+ * The GPU signals at `now` (gpuPoolSignals, as the live engine builds them), for the policies whose
+ * trigger can fire: the others would only skip, once per instant ("pending for 60s, ...").
+ */
+function signalsAt(workloads: readonly Workload[], input: GpuReplayInput, minutesOf: (w: PoolWorkload) => UtilizationMinute[], now: number, policies: readonly Policy[]): Emitted[] {
+  const gpu = gpuPoolSignals({ capacity: input.capacity, workloads }, inFlightAt(input.live, now), minutesOf, now);
   const out: Emitted[] = [];
-  const next = pending.find((w) => !flight.servedPending.has(jobKey(w)));
-  // Policies whose trigger cannot fire yet are left out: they would only skip, once per instant ("pending for 60s, ...").
+  const next = gpu.contention?.pending;
   const pendingPolicies = next === undefined ? [] : policies.filter((p) => p.trigger.type === 'gpu_pending' && now - next.pendingSince >= p.trigger.pendingForMs);
-  if (next !== undefined && pendingPolicies.length > 0) {
-    const signal: GpuContentionSignal = {
-      kind: 'gpu_contention', pending: pendingOf(next), running: candidates.map((w) => gpuJobOf(w, minutesOf(w), now)),
-      suspended: suspendedByUs.map((w) => ({ namespace: w.namespace, name: w.name })), freeGpus: free,
-    };
-    out.push({ signal, policies: pendingPolicies, key: `gpu:contention:${jobKey(next)}:${next.pendingSince}` });
-  }
-  const counts = (namespace: string) => ({
-    jobs: workloads.filter((w) => w.namespace === namespace && (w.phase === 'running' || (w.phase === 'suspended' && w.suspendedBy !== undefined))).length,
-    suspended: suspendedByUs.filter((w) => w.namespace === namespace).length,
-  });
+  if (gpu.contention !== undefined && next !== undefined && pendingPolicies.length > 0) out.push({ signal: gpu.contention, policies: pendingPolicies, key: `gpu:contention:${jobKey(next)}:${next.pendingSince}` });
   for (const p of policies) {
     if (p.trigger.type !== 'gpu_idle') continue;
-    for (const w of candidates) {
-      const minutes = minutesOf(w);
-      const idle = idleness(minutes, p.trigger.maxUtilization);
-      if (idle.idleSince === undefined || now - idle.idleSince < p.trigger.forMs) continue;
-      const job = gpuJobOf(w, minutes, now);
-      const c = counts(w.namespace);
-      const signal: GpuIdleSignal = { kind: 'gpu_idle', job: { ...job, ...(idle.utilization !== undefined ? { gpuUtilization: idle.utilization } : {}) }, idleSince: idle.idleSince, namespaceJobs: c.jobs, namespaceSuspended: c.suspended };
-      out.push({ signal, policies: [p], key: `gpu:idle:${p.name}:${jobKey(w)}:${idle.idleSince}` });
+    for (const running of gpu.running) {
+      const signal = idleSignal(running, p.trigger.maxUtilization, gpu.namespaceCounts(running.job.namespace));
+      if (signal === undefined || now - signal.idleSince < p.trigger.forMs) continue;
+      out.push({ signal, policies: [p], key: `gpu:idle:${p.name}:${jobKey(running.job)}:${signal.idleSince}` });
     }
   }
   return out;
-}
-
-/** The record the replay keeps of a decision: done at once, except a dry-run policy's preview. */
-function simulated(d: ActionDecision): ActionRecord {
-  const record = recordOf(d);
-  return record.status === 'dry-run' ? record : { ...record, status: 'done', outcome: 'succeeded', finishedAt: d.decidedAt };
 }
 
 /**
@@ -264,33 +199,25 @@ export function gpuSource(input: GpuReplayInput): SignalSource {
   const byJob = new Map<string, UtilizationMinute[]>();
   for (const m of input.minutes) byJob.set(`${m.namespace}/${m.job}`, [...(byJob.get(`${m.namespace}/${m.job}`) ?? []), { minute: m.minute, utilization: m.utilization }]);
   const effects: Effects = { suspended: new Map(), served: new Map() };
-  let history: ActionRecord[] = [...input.history];
-  const seen = new Map<number, Emitted[]>();
-  return (now, policies) => {
-    const cached = seen.get(now);
-    if (cached !== undefined) return cached;
+  let runOf = new Map<string, string>();
+  const signals = (now: number, policies: readonly Policy[]): Emitted[] => {
     const workloads = runs.map((r) => workloadAt(r, now, effects)).filter((w): w is Workload => w !== undefined);
+    runOf = new Map(workloads.map((w) => [jobKey(w), w.runId]));
     // What the live engine's query sees at `now`: minutes of the last two hours, up to now.
-    const minutesOf = (w: Workload) => (byJob.get(`${w.namespace}/${w.name}`) ?? []).filter((m) => m.minute < now && m.minute >= now - UTILIZATION_LOOKBACK_MS - 60_000);
-    const emitted = signalsAt(workloads, input, minutesOf, now, policies);
-    seen.set(now, emitted);
-    const runOf = new Map(workloads.map((w) => [jobKey(w), w.runId]));
-    const budgets = input.budgets?.(now) ?? {};
-    for (const { signal, policies: ps } of emitted) {
-      for (const outcome of evaluatePolicies(ps, signal, { now, history, budgets })) {
-        if (!('decision' in outcome) || outcome.decision.status === 'denied') continue;
-        const d = outcome.decision;
-        history = [...history, simulated(d)];
-        if (d.status === 'dry-run' || d.plan.kind !== 'preempt') continue;
-        for (const v of d.plan.preemption.victims) {
-          const run = runOf.get(jobKey(v));
-          if (run !== undefined && !effects.suspended.has(run)) effects.suspended.set(run, { by: d.id, at: now });
-        }
-        const p = d.plan.preemption.pending;
-        const served = p ? runOf.get(jobKey(p)) : undefined;
-        if (served !== undefined && !effects.served.has(served)) effects.served.set(served, now);
-      }
-    }
-    return emitted;
+    const minutesOf = (w: PoolWorkload) => (byJob.get(`${w.namespace}/${w.name}`) ?? []).filter((m) => m.minute < now && m.minute >= now - UTILIZATION_LOOKBACK_MS - 60_000);
+    return signalsAt(workloads, input, minutesOf, now, policies);
   };
+  const decided = (decisions: readonly ActionDecision[], now: number): void => {
+    for (const d of decisions) {
+      if (d.status === 'dry-run' || d.plan.kind !== 'preempt') continue;
+      for (const v of d.plan.preemption.victims) {
+        const run = runOf.get(jobKey(v));
+        if (run !== undefined && !effects.suspended.has(run)) effects.suspended.set(run, { by: d.id, at: now });
+      }
+      const p = d.plan.preemption.pending;
+      const served = p ? runOf.get(jobKey(p)) : undefined;
+      if (served !== undefined && !effects.served.has(served)) effects.served.set(served, now);
+    }
+  };
+  return Object.assign(signals, { decided });
 }

@@ -43,8 +43,14 @@ export interface BacktestReport {
   assumptions: string[];
 }
 
-/** Signals at an instant, each with the policies the live engine evaluates it against (together). */
-export type SignalSource = (now: number, policies: readonly Policy[]) => Array<{ signal: Signal; policies: readonly Policy[]; key: string }>;
+/**
+ * Signals at an instant, each with the policies the live engine evaluates it against (together).
+ * A source whose world the replay's own actions change (GPU preemption suspends jobs) is told the
+ * decisions its signals led to, after each instant.
+ */
+export type SignalSource = ((now: number, policies: readonly Policy[]) => Array<{ signal: Signal; policies: readonly Policy[]; key: string }>) & {
+  decided?: (decisions: readonly ActionDecision[], now: number) => void;
+};
 
 export interface BacktestInput {
   policies: readonly Policy[];
@@ -123,26 +129,38 @@ export function replayPolicies(input: BacktestInput): BacktestReport {
   const rows: BacktestRow[] = [];
   const lastRow = new Map<string, BacktestRow>();
   const skips = new Set<string>();
+
+  /** One signal at `now`: its rows, the simulated history; returns the decisions that were not denied. */
+  const replay = (now: number, budgets: Readonly<Record<string, number | undefined>>, { signal, policies, key }: ReturnType<SignalSource>[number]): ActionDecision[] => {
+    const acted: ActionDecision[] = [];
+    for (const outcome of evaluatePolicies(policies, signal, { now, history, budgets })) {
+      if ('skipped' in outcome) {
+        const seen = `${outcome.skipped.policy}\u0000${key}\u0000${outcome.skipped.reason}`;
+        if (ALREADY.test(outcome.skipped.reason) || skips.has(seen)) continue;
+        skips.add(seen);
+        rows.push({ at: now, policy: outcome.skipped.policy, id: null, kind: null, target: null, outcome: 'skipped', reason: outcome.skipped.reason, cause: { signal: key } });
+        continue;
+      }
+      const d = outcome.decision;
+      if (d.status !== 'denied') {
+        history.push(simulated(d));
+        acted.push(d);
+      }
+      const prior = lastRow.get(d.id);
+      if (prior !== undefined && prior.outcome === 'denied' && d.status === 'denied' && prior.deniedBy === d.deniedBy) continue;
+      const row = rowOf(d, input.policies);
+      lastRow.set(d.id, row);
+      rows.push(row);
+    }
+    return acted;
+  };
+
   const instants = instantsOf(input, stepMs);
   for (const now of instants) {
     const budgets = input.budgets?.(now) ?? {};
-    for (const { signal, policies, key } of input.sources.flatMap((s) => s(now, input.policies))) {
-      for (const outcome of evaluatePolicies(policies, signal, { now, history, budgets })) {
-        if ('skipped' in outcome) {
-          const seen = `${outcome.skipped.policy}\u0000${key}\u0000${outcome.skipped.reason}`;
-          if (ALREADY.test(outcome.skipped.reason) || skips.has(seen)) continue;
-          skips.add(seen);
-          rows.push({ at: now, policy: outcome.skipped.policy, id: null, kind: null, target: null, outcome: 'skipped', reason: outcome.skipped.reason, cause: { signal: key } });
-          continue;
-        }
-        const d = outcome.decision;
-        if (d.status !== 'denied') history.push(simulated(d));
-        const prior = lastRow.get(d.id);
-        if (prior !== undefined && prior.outcome === 'denied' && d.status === 'denied' && prior.deniedBy === d.deniedBy) continue;
-        const row = rowOf(d, input.policies);
-        lastRow.set(d.id, row);
-        rows.push(row);
-      }
+    for (const source of input.sources) {
+      const acted = source(now, input.policies).flatMap((emitted) => replay(now, budgets, emitted));
+      source.decided?.(acted, now);
     }
   }
   return { from: input.from, to: input.to, stepMs, instants: instants.length, rows, assumptions: [SIMULATED_HISTORY, ...(input.assumptions ?? [])] };

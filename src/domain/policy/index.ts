@@ -2,7 +2,7 @@ export type { Action, BudgetBelow, DriftEpisodeTrigger, GpuIdleTrigger, GpuPendi
 export { ACTIONS_FOR_TRIGGER, policySpec } from './policy-spec.js';
 export { loadPolicySpecs } from './policy-files.js';
 export type { PolicyFile } from './policy-files.js';
-export { jobKey } from './signals.js';
+export { jobKey, KUEUE_QUEUE_LABEL } from './signals.js';
 export type { WorkloadKind, DriftEpisodeSignal, GpuContentionSignal, GpuIdleSignal, GpuJob, PendingJob, RolloutInfo, Signal, SloAlertSignal } from './signals.js';
 export { actionObjectName, target } from './action-decision.js';
 export type { ActionDecision, ActionKind, ActionPlan, ActionTarget, Cause, DecisionStatus, Guard, NoDecision, PolicyOutcome, RollbackStrategy } from './action-decision.js';
@@ -33,3 +33,5 @@ export type { GpuReplayInput, JobMinute, LivePreemption, RunChange } from './bac
 export { compareWithActions } from './backtest-compare.js';
 export type { BacktestComparison, LiveAction } from './backtest-compare.js';
 export { formatBacktest, outcomeText } from './backtest-format.js';
+export { gpuPoolSignals, idleSignal } from './gpu-pool-signals.js';
+export type { GpuPoolSignals, PoolWorkload, PreemptionsInFlight } from './gpu-pool-signals.js';

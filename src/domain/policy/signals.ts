@@ -43,6 +43,9 @@ export interface SloAlertSignal {
   rollout: RolloutInfo | null;
 }
 
+/** Kueue owns admission and preemption of jobs carrying this label; mlwarden never touches them. */
+export const KUEUE_QUEUE_LABEL = 'kueue.x-k8s.io/queue-name';
+
 /** The Kubernetes kinds of GPU training workload mlwarden can suspend and resume. */
 export type WorkloadKind = 'Job' | 'PyTorchJob' | 'TFJob';
 
